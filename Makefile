@@ -1,0 +1,45 @@
+# Two commands for a fresh machine: `make book` and `make test`.
+# Both create the virtual environment .venv on first use and install everything into it.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+.PHONY: book test unit-test nb-test browser-test benchmark sync-colab clean
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+## Build the HTML book from the stored notebook outputs (clean build, warnings are errors).
+book: $(STAMP)
+	rm -rf _build/html _build/.doctrees
+	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+	@echo "The book is at $(CURDIR)/_build/html/index.html"
+
+## Run every test: d2lmini's unit tests, nbval over every notebook, the browser test.
+test: unit-test nb-test browser-test
+
+unit-test: $(STAMP)
+	$(PY) -m pytest tests -m "not browser"
+
+nb-test: $(STAMP)
+	$(PY) -m pytest $(NBVAL) notebooks
+
+browser-test: book
+	$(PY) -m pytest tests -m browser
+
+## Speed of d2lmini's pipeline against D2L's reference pipeline (prints its figures).
+benchmark: $(STAMP)
+	$(PY) benchmarks/train_lenet.py --epochs 10
+
+## Rewrite every notebook's Colab cell from the repository URL in _config.yml.
+sync-colab: $(STAMP)
+	$(PY) tools/sync_colab_cells.py
+
+clean:
+	rm -rf _build .pytest_cache .hypothesis

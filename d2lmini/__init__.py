@@ -1,0 +1,20 @@
+"""d2lmini: the chapter-6 (convolutional networks) part of ``from d2l import torch as d2l``.
+
+Use it as ``import d2lmini as d2l``. The public API is re-exported here from
+small modules by concern:
+
+- ``ops``: corr2d, pool2d, comp_conv2d, conv_output_shape
+- ``data``: the real Fashion-MNIST (load_data_fashion_mnist, ...)
+- ``training``: try_gpu, Timer, Accumulator, accuracy, evaluate_accuracy_gpu, train_ch6
+- ``plotting``: plt, set_figsize, set_axes, plot, show_images, Animator
+- ``diagrams``: figures of the chapter's computations, drawn from tensors
+"""
+from . import data, diagrams, ops, plotting, training
+from .data import *  # noqa: F401,F403
+from .diagrams import *  # noqa: F401,F403
+from .ops import *  # noqa: F401,F403
+from .plotting import *  # noqa: F401,F403
+from .training import *  # noqa: F401,F403
+
+__version__ = "0.1.0"
+__all__ = ops.__all__ + data.__all__ + training.__all__ + plotting.__all__ + diagrams.__all__

@@ -1,0 +1,187 @@
+"""Plotting helpers with d2l's names, and the Animator for training curves.
+
+Figures are PNG (not SVG) by default: PNG output is stable from run to run,
+which the stored notebook outputs and nbval rely on.
+"""
+from __future__ import annotations
+
+import io
+import math
+
+import matplotlib.pyplot as plt
+import torch
+from matplotlib.figure import Figure
+
+__all__ = ["plt", "use_svg_display", "set_figsize", "set_axes", "plot", "show_images", "Animator"]
+
+
+def use_svg_display():
+    """Show inline figures as SVG in Jupyter (d2l's default; d2lmini keeps PNG otherwise)."""
+    from matplotlib_inline import backend_inline
+    backend_inline.set_matplotlib_formats('svg')
+
+
+def set_figsize(figsize=(3.5, 2.5)):
+    """Set the default matplotlib figure size (inches)."""
+    plt.rcParams['figure.figsize'] = figsize
+
+
+def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend):
+    """Apply labels, limits, scales, a legend and a grid to a matplotlib Axes."""
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel(ylabel)
+    axes.set_xscale(xscale)
+    axes.set_yscale(yscale)
+    axes.set_xlim(xlim)
+    axes.set_ylim(ylim)
+    if legend:
+        axes.legend(legend)
+    axes.grid()
+
+
+def _as_list_of_series(values):
+    """Turn one series or a list of series into a list of series."""
+    if hasattr(values, 'ndim'):
+        return [values] if values.ndim == 1 else list(values)
+    if isinstance(values, (list, tuple)) and values and not hasattr(values[0], '__len__'):
+        return [values]
+    return list(values)
+
+
+def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
+         xscale='linear', yscale='linear', fmts=('-', 'm--', 'g-.', 'r:'),
+         figsize=(3.5, 2.5), axes=None):
+    """Plot one or several series; returns the Axes."""
+    if legend is None:
+        legend = []
+    set_figsize(figsize)
+    axes = axes if axes is not None else plt.gca()
+    X = _as_list_of_series(X)
+    if Y is None:  # only values were given: plot them against their index
+        X, Y = [list(range(len(x))) for x in X], X
+    else:
+        Y = _as_list_of_series(Y)
+    if len(X) != len(Y):
+        X = X * len(Y)
+    axes.cla()
+    for x, y, fmt in zip(X, Y, fmts * len(Y)):
+        axes.plot(x, y, fmt) if len(x) else axes.plot(y, fmt)
+    set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
+    return axes
+
+
+def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):
+    """Show a grid of images (tensors or arrays); returns the array of Axes."""
+    figsize = (num_cols * scale, num_rows * scale)
+    _, axes = plt.subplots(num_rows, num_cols, figsize=figsize)
+    axes = axes.flatten() if hasattr(axes, 'flatten') else [axes]
+    for i, (ax, img) in enumerate(zip(axes, imgs)):
+        if torch.is_tensor(img):
+            img = img.detach().cpu().numpy()
+        ax.imshow(img, cmap='gray' if img.ndim == 2 else None)
+        ax.axes.get_xaxis().set_visible(False)
+        ax.axes.get_yaxis().set_visible(False)
+        if titles:
+            ax.set_title(titles[i])
+    return axes
+
+
+def _in_jupyter_kernel():
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, 'kernel', None) is not None
+
+
+class Animator:
+    """Plot data points as they arrive, e.g. a training curve.
+
+    In a Jupyter kernel the figure is shown once and then updated in place
+    (one display with a display id, no clear_output), so a headless run
+    (nbval, nbconvert, the book build) keeps exactly one final figure. In a
+    plain script it prints one line per whole x value (one per epoch), and
+    ``save(path)`` writes the figure to a file in either place.
+    """
+
+    def __init__(self, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
+                 xscale='linear', yscale='linear', fmts=('-', 'm--', 'g-.', 'r:'),
+                 nrows=1, ncols=1, figsize=(3.5, 2.5)):
+        # A Figure outside pyplot: Jupyter's inline backend never shows it a second time.
+        self.fig = Figure(figsize=figsize)
+        axes = self.fig.subplots(nrows, ncols, squeeze=False).flatten()
+        self.axes = axes if len(axes) > 1 else [axes[0]]
+        self.legend = list(legend) if legend else []
+        self.config_axes = lambda: set_axes(self.axes[0], xlabel, ylabel, xlim, ylim,
+                                            xscale, yscale, self.legend)
+        self.fmts = fmts
+        self.X, self.Y = None, None
+        self.in_jupyter = _in_jupyter_kernel()
+        self._display = None
+        self._printed_x = None
+
+    def add(self, x, y):
+        """Add one point per series: x a number (or one per series), y one value per series.
+
+        A value of None skips that series at this x.
+        """
+        if not hasattr(y, '__len__'):
+            y = [y]
+        n = len(y)
+        if not hasattr(x, '__len__'):
+            x = [x] * n
+        if self.X is None:
+            self.X, self.Y = [[] for _ in range(n)], [[] for _ in range(n)]
+        for i, (a, b) in enumerate(zip(x, y)):
+            if a is not None and b is not None:
+                self.X[i].append(a)
+                self.Y[i].append(float(b))
+        if self.in_jupyter:
+            self._show()
+        else:
+            self._print_whole_x()
+
+    def _draw(self):
+        ax = self.axes[0]
+        ax.cla()
+        for xs, ys, fmt in zip(self.X, self.Y, self.fmts * len(self.X)):
+            ax.plot(xs, ys, fmt)
+        self.config_axes()
+
+    def _png(self, dpi=144):
+        buf = io.BytesIO()
+        self.fig.savefig(buf, format='png', dpi=dpi, bbox_inches='tight')
+        return buf.getvalue()
+
+    def _show(self):
+        from IPython.display import display
+        self._draw()
+        data = self._png()
+        # Retina PNG (2x dpi) shown at its 1x size; PNG only, so no "<Figure ...>" text.
+        width, height = int.from_bytes(data[16:20], 'big'), int.from_bytes(data[20:24], 'big')
+        bundle = {'image/png': data}
+        meta = {'image/png': {'width': width // 2, 'height': height // 2}}
+        if self._display is None:
+            self._display = display(bundle, raw=True, metadata=meta, display_id=True)
+        else:
+            self._display.update(bundle, raw=True, metadata=meta)
+
+    def _print_whole_x(self):
+        """Print the latest values once every series has a point at the same whole x."""
+        lasts = [(xs[-1], ys[-1]) if xs else (None, None) for xs, ys in zip(self.X, self.Y)]
+        x = lasts[0][0]
+        if x is None or any(lx != x for lx, _ in lasts) or x == self._printed_x:
+            return
+        if not math.isclose(x, round(x), abs_tol=1e-9):
+            return
+        self._printed_x = x
+        names = self.legend or [f"y{i}" for i in range(len(lasts))]
+        print(f"epoch {round(x)}: " + ", ".join(f"{name} {v:.3f}" for name, (_, v) in zip(names, lasts)),
+              flush=True)
+
+    def save(self, path, dpi=144):
+        """Draw the current curves and write the figure to path (format from its suffix)."""
+        self._draw()
+        self.fig.savefig(path, dpi=dpi, bbox_inches='tight')
+        return path
