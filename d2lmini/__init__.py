@@ -8,8 +8,10 @@ small modules by concern:
 - ``training``: try_gpu, Timer, Accumulator, accuracy, evaluate_accuracy_gpu, train_ch6
 - ``plotting``: plt, set_figsize, set_axes, plot, show_images, Animator
 - ``diagrams``: figures of the chapter's computations, drawn from tensors
+- ``architecture``: figures of network architectures (LeNet)
 """
-from . import data, diagrams, ops, plotting, training
+from . import architecture, data, diagrams, ops, plotting, training
+from .architecture import *  # noqa: F401,F403
 from .data import *  # noqa: F401,F403
 from .diagrams import *  # noqa: F401,F403
 from .ops import *  # noqa: F401,F403
@@ -17,4 +19,4 @@ from .plotting import *  # noqa: F401,F403
 from .training import *  # noqa: F401,F403
 
 __version__ = "0.1.0"
-__all__ = ops.__all__ + data.__all__ + training.__all__ + plotting.__all__ + diagrams.__all__
+__all__ = ops.__all__ + data.__all__ + training.__all__ + plotting.__all__ + diagrams.__all__ + architecture.__all__
