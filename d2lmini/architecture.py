@@ -4,4 +4,167 @@ Every function returns a matplotlib Figure; plot text is ASCII only.
 """
 from __future__ import annotations
 
-__all__ = []
+import matplotlib.pyplot as plt
+import torch
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from torch import nn
+
+__all__ = ["layer_shapes", "describe_layer", "plot_lenet"]
+
+# Layers that act on each element and keep the shape: drawn inside the box before them.
+_ELEMENTWISE = (nn.Sigmoid, nn.ReLU, nn.Tanh, nn.LeakyReLU, nn.GELU, nn.ELU, nn.SiLU,
+                nn.Dropout)
+
+_COLORS = {'input': '#f0f0f0', 'conv': '#9ecae1', 'pool': '#a1d99b', 'flatten': '#f0f0f0',
+           'linear': '#fdae6b', 'other': '#dadaeb'}
+
+
+def _lenet():
+    """LeNet-5 as D2L builds it (sigmoid, average pooling, no final Gaussian layer)."""
+    return nn.Sequential(
+        nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Sigmoid(),
+        nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Conv2d(6, 16, kernel_size=5), nn.Sigmoid(),
+        nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Flatten(),
+        nn.Linear(16 * 5 * 5, 120), nn.Sigmoid(),
+        nn.Linear(120, 84), nn.Sigmoid(),
+        nn.Linear(84, 10))
+
+
+def layer_shapes(net, input_shape=(1, 1, 28, 28)):
+    """Run a zero tensor of input_shape through the layers of an nn.Sequential.
+
+    Returns a list of (layer, output shape as a tuple), one entry per layer, in order.
+    """
+    if not isinstance(net, nn.Sequential):
+        raise TypeError(f"layer_shapes: net must be an nn.Sequential, got {type(net).__name__}")
+    param = next(iter(net.parameters()), None)
+    device = param.device if param is not None else torch.device('cpu')
+    X = torch.zeros(input_shape, device=device)
+    shapes = []
+    with torch.no_grad():
+        for layer in net:
+            X = layer(X)
+            shapes.append((layer, tuple(X.shape)))
+    return shapes
+
+
+def _size_text(value):
+    """'5x5' for 5 or (5, 5); '2x3' for (2, 3)."""
+    h, w = (value, value) if isinstance(value, int) else tuple(value)
+    return f"{h}x{w}"
+
+
+def _short_text(value):
+    """'2' for 2 or (2, 2); '2x1' for (2, 1)."""
+    h, w = (value, value) if isinstance(value, int) else tuple(value)
+    return f"{h}" if h == w else f"{h}x{w}"
+
+
+def _is_zero(value):
+    return value == 0 or (not isinstance(value, int) and all(v == 0 for v in value))
+
+
+def describe_layer(layer):
+    """A short ASCII description of one layer, e.g. 'Conv2d 1->6, 5x5, pad 2'."""
+    name = type(layer).__name__
+    if isinstance(layer, nn.Conv2d):
+        text = f"{name} {layer.in_channels}->{layer.out_channels}, {_size_text(layer.kernel_size)}"
+        if isinstance(layer.padding, str):
+            text += f", pad {layer.padding}"
+        elif not _is_zero(layer.padding):
+            text += f", pad {_short_text(layer.padding)}"
+        if _short_text(layer.stride) != '1':
+            text += f", stride {_short_text(layer.stride)}"
+        return text
+    if isinstance(layer, (nn.AvgPool2d, nn.MaxPool2d)):
+        text = f"{name} {_size_text(layer.kernel_size)}, stride {_short_text(layer.stride)}"
+        if not _is_zero(layer.padding):
+            text += f", pad {_short_text(layer.padding)}"
+        return text
+    if isinstance(layer, nn.Linear):
+        return f"{name} {layer.in_features}->{layer.out_features}"
+    return name
+
+
+def _kind(layer):
+    if isinstance(layer, nn.Conv2d):
+        return 'conv'
+    if isinstance(layer, (nn.AvgPool2d, nn.MaxPool2d)):
+        return 'pool'
+    if isinstance(layer, nn.Linear):
+        return 'linear'
+    if isinstance(layer, nn.Flatten):
+        return 'flatten'
+    return 'other'
+
+
+def _shape_text(shape):
+    """Shape without the batch axis: (1, 6, 28, 28) -> '6 x 28 x 28'."""
+    return " x ".join(str(d) for d in shape[1:])
+
+
+def _boxes(net, input_shape):
+    """One box per layer that changes the data; elementwise layers join the box before them."""
+    boxes = [{'label': 'Input image', 'shape': _shape_text(input_shape), 'params': 0,
+              'kind': 'input'}]
+    for layer, shape in layer_shapes(net, input_shape):
+        n_params = sum(p.numel() for p in layer.parameters())
+        if isinstance(layer, _ELEMENTWISE) and n_params == 0:
+            boxes[-1]['label'] += f" + {type(layer).__name__}"
+            continue
+        boxes.append({'label': describe_layer(layer), 'shape': _shape_text(shape),
+                      'params': n_params, 'kind': _kind(layer)})
+    return boxes
+
+
+def plot_lenet(net=None, input_shape=(1, 1, 28, 28), title=None):
+    """Draw the data flow of a sequential CNN (LeNet-5 by default) and return the Figure.
+
+    Top to bottom, one box per layer with its parameter count on the left and
+    the shape of its output (batch axis dropped) on the right. Elementwise
+    layers such as Sigmoid or ReLU keep the shape and are written inside the
+    box of the layer before them. The shapes come from running a zero tensor
+    of ``input_shape`` through ``net``.
+    """
+    name = 'LeNet-5' if net is None else 'Network'
+    if net is None:
+        net = _lenet()
+    boxes = _boxes(net, input_shape)
+    total = sum(box['params'] for box in boxes)
+    if title is None:
+        title = f"{name}: data flow for one {_shape_text(input_shape)} input ({total:,} parameters)"
+    n = len(boxes)
+    fig, ax = plt.subplots(figsize=(6.4, 0.55 * n + 0.9))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(-0.3, n + 0.7)
+    ax.axis('off')
+    x0, width, height = 1.9, 5.0, 0.62
+    ax.text(x0 - 0.2, n + 0.15, 'parameters', ha='right', va='center', fontsize=8,
+            color='0.35', style='italic')
+    ax.text(x0 + width / 2, n + 0.15, 'layer', ha='center', va='center', fontsize=8,
+            color='0.35', style='italic')
+    ax.text(x0 + width + 0.25, n + 0.15, 'output shape', ha='left', va='center', fontsize=8,
+            color='0.35', style='italic')
+    for i, box in enumerate(boxes):
+        y = n - 1 - i  # bottom edge of box i; the input sits at the top
+        patch = FancyBboxPatch((x0, y + (1 - height) / 2), width, height,
+                               boxstyle='round,pad=0,rounding_size=0.12',
+                               facecolor=_COLORS[box['kind']], edgecolor='0.3', linewidth=0.8)
+        patch.set_gid(f"layer-box-{i}")
+        ax.add_patch(patch)
+        ax.text(x0 + width / 2, y + 0.5, box['label'], ha='center', va='center', fontsize=9)
+        ax.text(x0 + width + 0.25, y + 0.5, box['shape'], ha='left', va='center', fontsize=9,
+                family='monospace')
+        if box['kind'] != 'input':
+            ax.text(x0 - 0.2, y + 0.5, f"{box['params']:,}", ha='right', va='center',
+                    fontsize=8, color='0.35')
+        if i > 0:  # arrow from the box above into this one
+            ax.add_patch(FancyArrowPatch((x0 + width / 2, y + 1 + (1 - height) / 2),
+                                         (x0 + width / 2, y + 1 - (1 - height) / 2),
+                                         arrowstyle='-|>', mutation_scale=9, color='0.3',
+                                         linewidth=0.8))
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return fig
