@@ -119,16 +119,16 @@ def _boxes(net, input_shape):
     return boxes
 
 
-def plot_lenet(net=None, input_shape=(1, 1, 28, 28), title=None):
+def plot_lenet(net=None, input_shape=(1, 1, 28, 28), name='LeNet-5', title=None):
     """Draw the data flow of a sequential CNN (LeNet-5 by default) and return the Figure.
 
     Top to bottom, one box per layer with its parameter count on the left and
     the shape of its output (batch axis dropped) on the right. Elementwise
     layers such as Sigmoid or ReLU keep the shape and are written inside the
     box of the layer before them. The shapes come from running a zero tensor
-    of ``input_shape`` through ``net``.
+    of ``input_shape`` through ``net``. The default title starts with ``name``
+    and gives the total parameter count.
     """
-    name = 'LeNet-5' if net is None else 'Network'
     if net is None:
         net = _lenet()
     boxes = _boxes(net, input_shape)

@@ -127,7 +127,7 @@ def test_plot_lenet_parameter_counts(lenet_fig):
     assert counts == ['156', '0', '2,416', '0', '0', '48,120', '10,164', '850']
     net = architecture._lenet()
     assert sum(p.numel() for p in net.parameters()) == 61706
-    assert "61,706 parameters" in lenet_fig.axes[0].get_title()
+    assert lenet_fig.axes[0].get_title() == "LeNet-5: data flow for one 1 x 28 x 28 input (61,706 parameters)"
 
 
 def test_plot_lenet_text_is_ascii(lenet_fig):
@@ -143,13 +143,13 @@ def test_plot_lenet_arrows_join_consecutive_boxes(lenet_fig):
 
 
 def test_plot_other_net_relu_maxpool():
-    fig = d2l.plot_lenet(relu_maxpool_lenet())
+    fig = d2l.plot_lenet(relu_maxpool_lenet(), name="LeNet-5 (ReLU, max)")
     try:
         labels = box_labels(fig)
         assert labels[1] == "Conv2d 1->6, 5x5, pad 2 + ReLU"
         assert labels[2] == "MaxPool2d 2x2, stride 2"
         assert not any('Sigmoid' in label for label in labels)
-        assert fig.axes[0].get_title().startswith("Network:")
+        assert fig.axes[0].get_title().startswith("LeNet-5 (ReLU, max): data flow")
     finally:
         plt.close(fig)
 
