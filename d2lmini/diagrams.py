@@ -249,6 +249,7 @@ def plot_receptive_field(X, K, K2=None) -> Figure:
     Bottom row: Z = corr2d(Y, K2) (K2 defaults to K); Z[0, 0] and everything it depends on.
     """
     X, K = _matrix(X, "X"), _matrix(K, "K")
+    second_title = "K" if K2 is None else "K2"
     K2 = K if K2 is None else _matrix(K2, "K2")
     Y = corr2d(X, K)
     Z = corr2d(Y, K2)  # raises when K2 does not fit on Y
@@ -256,17 +257,17 @@ def plot_receptive_field(X, K, K2=None) -> Figure:
     (f1, e1), (f2, e2) = HIGHLIGHTS[0], HIGHLIGHTS[1]
     n = X.shape[0]
     fig, ax = plt.subplots()
-    top2 = n + 2.6
-    ax.text(0, -1.2, f"one layer: Y[0,0] = {_fmt(Y[0, 0])} sees {h * w} inputs of X",
+    top2 = n + 2.4
+    ax.text(0, -1.0, f"one layer: Y[0,0] = {_fmt(Y[0, 0])} sees {h * w} inputs of X",
             ha="left", va="bottom", fontsize=10, color=e1, gid="caption")
     _draw_row(ax, [Grid(X, "input", "X", fills=_block(0, 0, h, w, f1)), "*", Grid(K, "kernel", "K"), "=",
                    Grid(Y, "output", "Y", fills={(0, 0): f1})], 0, n / 2)
     rh, rw = h + h2 - 1, w + w2 - 1  # the receptive field of Z[0, 0] in X
-    ax.text(0, top2 - 1.2, f"two layers: Z[0,0] = {_fmt(Z[0, 0])} sees {h2 * w2} cells of Y "
+    ax.text(0, top2 - 1.0, f"two layers: Z[0,0] = {_fmt(Z[0, 0])} sees {h2 * w2} cells of Y "
             f"and {rh * rw} inputs of X", ha="left", va="bottom", fontsize=10, color=e2, gid="caption")
     _draw_row(ax, [Grid(X, "input2", "X", fills=_block(0, 0, rh, rw, f2)), "*", Grid(K, "kernel2", "K"), "=",
                    Grid(Y, "hidden2", "Y", fills=_block(0, 0, h2, w2, f2)), "*",
-                   Grid(K2, "kernel3", "K2"), "=", Grid(Z, "output2", "Z", fills={(0, 0): f2})],
+                   Grid(K2, "kernel3", second_title), "=", Grid(Z, "output2", "Z", fills={(0, 0): f2})],
               0, top2 + n / 2)
     return _finish(fig, ax)
 
