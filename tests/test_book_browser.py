@@ -1,0 +1,362 @@
+"""The built HTML book (_build/html, from `make book`) in a real browser: headless Chromium.
+
+For the landing page and every chapter page listed in _toc.yml: the page loads
+with no JavaScript console errors (SEVERE) and loads nothing from another host;
+its title is the notebook's title; every formula is typeset by the local MathJax
+(no TeX error, no raw $ or \\( delimiters left in the text); every image has
+loaded; the page does not scroll sideways on a phone; the Colab, download and
+repository buttons point where _config.yml says. The search page finds 6.2 for
+互相关 and 6.5 for 汇聚. Screenshots of every page, at desktop and phone width,
+go to _build/screenshots/.
+
+Without Chromium, chromedriver or selenium the tests skip and say why.
+"""
+from __future__ import annotations
+
+import base64
+import functools
+import http.server
+import json
+import re
+import shutil
+import threading
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+HTML = ROOT / "_build" / "html"
+SHOTS = ROOT / "_build" / "screenshots"
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+TOC = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+
+DESKTOP = (1280, 900)
+PHONE = (390, 844)
+MAX_SHOT_HEIGHT = 12000  # px; long pages are cut there
+
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage", "--hide-scrollbars", "--lang=zh-CN",
+]
+
+
+def _toc_docs() -> list[str]:
+    docs = [TOC["root"]]
+    for entry in TOC.get("chapters", []):
+        docs.append(entry["file"])
+    for part in TOC.get("parts", []):
+        docs.extend(entry["file"] for entry in part.get("chapters", []))
+    return [re.sub(r"\.(ipynb|md)$", "", d) for d in docs]
+
+
+DOCS = _toc_docs()
+CHAPTERS = [d for d in DOCS if d.startswith("notebooks/")]
+
+
+def _source(doc: str) -> Path:
+    for ext in (".ipynb", ".md"):
+        if (ROOT / (doc + ext)).exists():
+            return ROOT / (doc + ext)
+    raise FileNotFoundError(doc)
+
+
+def _expected_title(doc: str) -> str:
+    """The first `# ` heading of the page's source."""
+    path = _source(doc)
+    if path.suffix == ".ipynb":
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        text = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    else:
+        text = path.read_text(encoding="utf-8")
+    match = re.search(r"^# (.+)$", text, flags=re.M)
+    assert match, f"{path.name} has no '# ' title"
+    return match.group(1).strip()
+
+
+def _image_outputs(doc: str) -> int:
+    path = _source(doc)
+    if path.suffix != ".ipynb":
+        return 0
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return sum(
+        1
+        for c in nb["cells"] if c["cell_type"] == "code"
+        for o in c.get("outputs", [])
+        if any(k.startswith("image/") for k in o.get("data", {}))
+    )
+
+
+# ---------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def server():
+    if not (HTML / "index.html").exists():
+        pytest.skip(f"SKIPPED: no built book at {HTML}; run `make book` first (`make browser-test` does)")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(HTML)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def driver(tmp_path_factory):
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    chromedriver = shutil.which("chromedriver")
+    missing = [name for name, found in (("chromium", chromium), ("chromedriver", chromedriver)) if not found]
+    if missing:
+        pytest.skip(f"SKIPPED: browser test needs {' and '.join(missing)} (Debian: apt-get install chromium chromium-driver)")
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        pytest.skip("SKIPPED: browser test needs the Python package selenium (pip install -r requirements.txt)")
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for arg in CHROMIUM_ARGS:
+        options.add_argument(arg)
+    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
+    options.add_argument(f"--window-size={DESKTOP[0]},{DESKTOP[1]}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    drv = webdriver.Chrome(service=Service(executable_path=chromedriver), options=options)
+    drv.set_page_load_timeout(60)
+    drv.set_script_timeout(60)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    yield drv
+    drv.quit()
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _set_viewport(drv, size, mobile):
+    drv.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                        {"width": size[0], "height": size[1], "deviceScaleFactor": 1, "mobile": mobile})
+
+
+def _load(drv, url):
+    drv.get_log("browser")  # drop what earlier pages logged
+    drv.get(url)
+    state = drv.execute_async_script(
+        """
+        const done = arguments[arguments.length - 1];
+        const t0 = Date.now();
+        (function wait() {
+          if (document.readyState === "complete") {
+            if (!document.querySelector(".math")) return done("ok");
+            if (window.MathJax && MathJax.startup && MathJax.startup.promise)
+              return MathJax.startup.promise.then(() => done("ok"), (e) => done("MathJax failed: " + e));
+          }
+          if (Date.now() - t0 > 45000) return done("timeout: readyState=" + document.readyState +
+                                                   ", MathJax=" + typeof window.MathJax);
+          setTimeout(wait, 100);
+        })();
+        """
+    )
+    assert state == "ok", f"{url}: {state}"
+    drv.execute_async_script(  # images and web fonts settled
+        """
+        const done = arguments[arguments.length - 1];
+        const t0 = Date.now();
+        (function wait() {
+          const pending = [...document.images].filter((img) => !img.complete).length;
+          if ((pending === 0 && document.fonts.status === "loaded") || Date.now() - t0 > 20000) return done();
+          setTimeout(wait, 100);
+        })();
+        """
+    )
+
+
+def _severe_console_errors(drv) -> list[str]:
+    return [entry["message"] for entry in drv.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def _screenshot(drv, path: Path, size, mobile):
+    """The whole page (up to MAX_SHOT_HEIGHT): the viewport is made as tall as the page
+    first, so sticky sidebars are drawn as a reader sees them, then set back."""
+    height = drv.execute_script("return Math.ceil(document.documentElement.scrollHeight)")
+    _set_viewport(drv, (size[0], min(max(height, size[1]), MAX_SHOT_HEIGHT)), mobile)
+    try:
+        shot = drv.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
+        path.write_bytes(base64.b64decode(shot["data"]))
+    finally:
+        _set_viewport(drv, size, mobile)
+
+
+def _page_url(server, doc):
+    return server + urllib.parse.quote(doc) + ".html"
+
+
+# ---------------------------------------------------------------- per page
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_page(server, driver, doc):
+    html_file = HTML / (doc + ".html")
+    assert html_file.exists(), f"{doc} is in _toc.yml but {html_file} was not built"
+    _set_viewport(driver, DESKTOP, mobile=False)
+    _load(driver, _page_url(server, doc))
+    errors = _severe_console_errors(driver)
+    assert not errors, f"{doc}: JavaScript console errors:\n" + "\n".join(errors)
+
+    # title: the notebook's own "# 6.N ..." heading, then the book's title
+    title = _expected_title(doc)
+    assert driver.title == f"{title} — {CONFIG['title']}"
+    h1 = driver.execute_script("return document.querySelector('#main-content h1').innerText")
+    assert h1.replace("#", "").strip() == title
+
+    # nothing loaded from another host (the book works offline, MathJax included)
+    resources = driver.execute_script("return performance.getEntriesByType('resource').map((r) => r.name)")
+    foreign = [r for r in resources if not r.startswith(server)]
+    assert not foreign, f"{doc}: loads from other hosts: {foreign}"
+
+    # formulas: every .math element typeset by MathJax, no TeX errors, no raw delimiters left
+    math = driver.execute_script(
+        """
+        const all = [...document.querySelectorAll("#main-content .math")];
+        return {
+          total: all.length,
+          untypeset: all.filter((m) => !m.querySelector("mjx-container")).map((m) => m.textContent.slice(0, 80)),
+          errors: [...document.querySelectorAll("mjx-merror")].map((e) => e.getAttribute("data-mjx-error") || e.textContent),
+          mathjax_src: [...document.scripts].map((s) => s.src).filter((s) => /mathjax/i.test(s)),
+        };
+        """
+    )
+    assert not math["untypeset"], f"{doc}: formulas not typeset: {math['untypeset']}"
+    assert not math["errors"], f"{doc}: MathJax errors: {math['errors']}"
+    if math["total"]:
+        assert math["mathjax_src"] and all(s.startswith(server + "_static/mathjax/") for s in math["mathjax_src"]), \
+            f"{doc}: MathJax not served from _static: {math['mathjax_src']}"
+    text = driver.execute_script(
+        """
+        const main = document.querySelector("#main-content").cloneNode(true);
+        main.querySelectorAll("pre, code, script, style, mjx-container, .cell_input").forEach((e) => e.remove());
+        return main.innerText;
+        """
+    )
+    leftover = re.findall(r"\$\$|\\\(|\\\)|\\\[|\\\]|\$[^$\s][^$\n]{0,200}?\$", text)
+    assert not leftover, f"{doc}: raw TeX left in the text: {leftover[:5]}"
+    # no line break left between two Chinese characters (the browser would show it as a space)
+    gaps = driver.execute_script(
+        r"""
+        const cjk = "[\\u3000-\\u303f\\u3400-\\u9fff\\uff00-\\uffef]";
+        const gap = new RegExp(cjk + "[ \\t]*\\n\\s*" + cjk, "g");
+        const found = [];
+        for (const el of document.querySelectorAll("article.bd-article p, article.bd-article li")) {
+          const clone = el.cloneNode(true);
+          clone.querySelectorAll("ul, ol").forEach((e) => e.remove());
+          clone.querySelectorAll("code, pre, .math, mjx-container").forEach((e) => e.replaceWith("x"));
+          for (const m of clone.textContent.matchAll(gap)) found.push(m[0]);
+        }
+        return found;
+        """
+    )
+    assert not gaps, f"{doc}: line breaks between Chinese characters: {gaps[:10]}"
+    if doc.startswith("notebooks/") and doc != "notebooks/6_7_exercises":
+        assert math["total"] > 0, f"{doc}: no formulas at all on a section page?"
+
+    # images: every <img> loaded; every image output of the notebook is on the page
+    images = driver.execute_script(
+        "return [...document.images].map((i) => [i.currentSrc || i.src, i.complete, i.naturalWidth])"
+    )
+    broken = [src for src, complete, width in images if not (complete and width > 0)]
+    assert not broken, f"{doc}: images that did not load: {broken}"
+    in_content = driver.execute_script("return document.querySelectorAll('#main-content img').length")
+    assert in_content >= _image_outputs(doc), f"{doc}: {_image_outputs(doc)} figures in the notebook, {in_content} on the page"
+
+    # the Colab cell is in the page (and in the downloaded .ipynb) but not shown (_static/custom.css)
+    if doc in CHAPTERS:
+        display = driver.execute_script(
+            "const c = document.querySelector('div.cell.tag_colab'); return c ? getComputedStyle(c).display : null"
+        )
+        assert display == "none", f"{doc}: Colab cell display is {display!r}, expected it hidden"
+
+    name = doc.replace("/", "_")
+    _screenshot(driver, SHOTS / f"{name}-desktop.png", DESKTOP, mobile=False)
+
+    # phone width: no sideways scrolling of the whole page, and a screenshot
+    _set_viewport(driver, PHONE, mobile=True)
+    _load(driver, _page_url(server, doc))
+    overflow = driver.execute_script(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 1, f"{doc}: at {PHONE[0]} px the page scrolls sideways by {overflow} px"
+    errors = _severe_console_errors(driver)
+    assert not errors, f"{doc} (phone): JavaScript console errors:\n" + "\n".join(errors)
+    _screenshot(driver, SHOTS / f"{name}-phone.png", PHONE, mobile=True)
+    _set_viewport(driver, DESKTOP, mobile=False)
+
+
+def _repo_parts():
+    repo = CONFIG["repository"]
+    url = repo["url"].rstrip("/")
+    org_repo = urllib.parse.urlparse(url).path.strip("/")
+    path = (repo.get("path_to_book") or "").strip("/")
+    return url, org_repo, repo.get("branch", "main"), path
+
+
+@pytest.mark.parametrize("doc", CHAPTERS)
+def test_launch_and_repository_buttons(server, driver, doc):
+    _set_viewport(driver, DESKTOP, mobile=False)
+    _load(driver, _page_url(server, doc))
+    url, org_repo, branch, path = _repo_parts()
+    colab = CONFIG["launch_buttons"]["colab_url"].rstrip("/")
+    in_repo = "/".join(p for p in (path, doc + ".ipynb") if p)
+    links = driver.execute_script("return [...document.querySelectorAll('a[href]')].map((a) => a.href)")
+
+    expected_colab = f"{colab}/github/{org_repo}/blob/{branch}/{in_repo}"
+    colab_links = [h for h in links if h.startswith(colab)]
+    assert colab_links == [expected_colab], f"{doc}: Colab links {colab_links}, expected {expected_colab}"
+
+    downloads = [h for h in links if h.endswith(".ipynb") and h.startswith(server)]
+    assert downloads, f"{doc}: no download link for the .ipynb"
+    for href in downloads:
+        with urllib.request.urlopen(href) as response:
+            assert response.status == 200
+            assert response.read() == _source(doc).read_bytes(), f"{doc}: downloaded .ipynb differs from {doc}.ipynb"
+
+    assert url in links, f"{doc}: no repository button linking to {url}"
+    assert any(h.startswith(url + "/issues/new") for h in links), f"{doc}: no issues button"
+
+
+# ---------------------------------------------------------------- search
+
+
+@pytest.mark.parametrize("query, expected", [("互相关", "notebooks/6_2_conv_layer"), ("汇聚", "notebooks/6_5_pooling")])
+def test_chinese_search(server, driver, query, expected):
+    if expected not in DOCS:
+        pytest.fail(f"{expected} is not in _toc.yml")
+    _set_viewport(driver, DESKTOP, mobile=False)
+    _load(driver, server + "search.html?q=" + urllib.parse.quote(query))
+    result = driver.execute_async_script(
+        """
+        const done = arguments[arguments.length - 1];
+        const t0 = Date.now();
+        (function wait() {
+          const summary = document.querySelector("#search-results .search-summary");
+          const links = [...document.querySelectorAll("#search-results ul.search li a")].map((a) => a.href);
+          if ((summary && summary.textContent.trim()) || Date.now() - t0 > 30000)
+            return done({summary: summary ? summary.textContent.trim() : null, links});
+          setTimeout(wait, 200);
+        })();
+        """
+    )
+    hits = {urllib.parse.unquote(urllib.parse.urlparse(h).path).lstrip("/").removesuffix(".html") for h in result["links"]}
+    assert expected in hits, f"searching {query!r} did not find {expected}: {result}"
+    errors = _severe_console_errors(driver)
+    assert not errors, f"search page: JavaScript console errors:\n" + "\n".join(errors)
+    _screenshot(driver, SHOTS / f"search-{expected.split('/')[-1]}-desktop.png", DESKTOP, mobile=False)
