@@ -16,9 +16,16 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 ## Build the HTML book from the stored notebook outputs (clean build, warnings are errors).
+# Every build is clean: an incremental one would not repeat the warnings of unchanged pages.
 book: $(STAMP)
-	rm -rf _build/html _build/.doctrees
+	@for f in $$(sed -n 's/^ *- *file: *//p; s/^root: *//p' _toc.yml); do \
+	  test -f $$f || test -f $$f.ipynb || test -f $$f.md || \
+	    { echo "_toc.yml lists $$f, but there is no $$f.ipynb or $$f.md"; exit 1; }; \
+	done
+	rm -rf _build/html _build/.doctrees _build/jupyter_execute
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+	@test -f _build/html/_static/mathjax/tex-chtml.js || \
+	  { echo "MathJax was not copied to _build/html/_static/mathjax (is sphinx-mathjax-offline installed?)"; exit 1; }
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
 ## Run every test: d2lmini's unit tests, nbval over every notebook, the browser test.
@@ -30,8 +37,12 @@ unit-test: $(STAMP)
 nb-test: $(STAMP)
 	$(PY) -m pytest $(NBVAL) notebooks
 
+# Headless Chromium over the built book; without chromium/chromedriver the tests skip (and say so).
 browser-test: book
-	$(PY) -m pytest tests -m browser
+	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || \
+	  echo "SKIPPED: the browser test needs chromium and chromedriver (Debian: apt-get install chromium chromium-driver)"
+	$(PY) -m pytest tests -m browser -rs
+	@echo "Screenshots of every page: $(CURDIR)/_build/screenshots/"
 
 ## Speed of d2lmini's pipeline against D2L's reference pipeline (prints its figures).
 benchmark: $(STAMP)
