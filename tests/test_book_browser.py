@@ -295,6 +295,25 @@ def test_page(server, driver, doc):
         "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 1, f"{doc}: at {PHONE[0]} px the page scrolls sideways by {overflow} px"
+    # no line starts with the Chinese punctuation that follows an inline formula (_static/cjk-math.js)
+    orphans = driver.execute_script(
+        """
+        const CLOSE = /^[，。、；：！？）」』”’》〉】]/;
+        const bad = [];
+        for (const math of document.querySelectorAll("article.bd-article span.math")) {
+          const next = math.nextSibling;
+          if (!next || next.nodeType !== Node.TEXT_NODE || !CLOSE.test(next.data)) continue;
+          const range = document.createRange();
+          range.setStart(next, 0);
+          range.setEnd(next, 1);
+          const p = range.getBoundingClientRect(), m = math.getBoundingClientRect();
+          const middle = (p.top + p.bottom) / 2;
+          if (middle < m.top || middle > m.bottom) bad.push(math.textContent.slice(0, 40) + next.data.slice(0, 3));
+        }
+        return bad;
+        """
+    )
+    assert not orphans, f"{doc}: punctuation after a formula wrapped to the next line: {orphans[:5]}"
     errors = _severe_console_errors(driver)
     assert not errors, f"{doc} (phone): JavaScript console errors:\n" + "\n".join(errors)
     _screenshot(driver, SHOTS / f"{name}-phone.png", PHONE, mobile=True)
