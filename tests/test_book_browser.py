@@ -367,15 +367,20 @@ def test_chinese_search(server, driver, query, expected):
         const t0 = Date.now();
         (function wait() {
           const summary = document.querySelector("#search-results .search-summary");
-          const links = [...document.querySelectorAll("#search-results ul.search li a")].map((a) => a.href);
+          const items = [...document.querySelectorAll("#search-results ul.search li")];
+          const links = items.map((li) => li.querySelector("a").href);
+          const snippets = items.map((li) => (li.querySelector("p.context") || {}).textContent || "");
           if ((summary && summary.textContent.trim()) || Date.now() - t0 > 30000)
-            return done({summary: summary ? summary.textContent.trim() : null, links});
+            return done({summary: summary ? summary.textContent.trim() : null, links, snippets});
           setTimeout(wait, 200);
         })();
         """
     )
     hits = {urllib.parse.unquote(urllib.parse.urlparse(h).path).lstrip("/").removesuffix(".html") for h in result["links"]}
     assert expected in hits, f"searching {query!r} did not find {expected}: {result}"
+    # each snippet quotes the page's text around the query, not its table of contents (目录)
+    for link, snippet in zip(result["links"], result["snippets"]):
+        assert query in snippet and "目录" not in snippet, f"search snippet for {link}: {snippet!r}"
     errors = _severe_console_errors(driver)
     assert not errors, f"search page: JavaScript console errors:\n" + "\n".join(errors)
     _screenshot(driver, SHOTS / f"search-{expected.split('/')[-1]}-desktop.png", DESKTOP, mobile=False)
