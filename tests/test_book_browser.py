@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import html.parser
 import http.server
 import json
 import re
@@ -384,3 +385,50 @@ def test_chinese_search(server, driver, query, expected):
     errors = _severe_console_errors(driver)
     assert not errors, f"search page: JavaScript console errors:\n" + "\n".join(errors)
     _screenshot(driver, SHOTS / f"search-{expected.split('/')[-1]}-desktop.png", DESKTOP, mobile=False)
+
+
+# ---------------------------------------------------------------- links inside the book
+
+
+class _Anchors(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids, self.hrefs = set(), []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if attrs.get("id"):
+            self.ids.add(attrs["id"])
+        if tag == "a" and attrs.get("href"):
+            self.hrefs.append(attrs["href"])
+
+
+@functools.lru_cache(maxsize=None)
+def _parse(path: Path) -> _Anchors:
+    parser = _Anchors()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_internal_links_reach_their_targets(doc):
+    """Every link to another page of the book (e.g. [参考解答](6_7_exercises.ipynb#ex-6-1-1))
+    points at a built page and, with a #fragment, at an element with that id."""
+    page = HTML / (doc + ".html")
+    if not page.exists():
+        pytest.skip(f"SKIPPED: {page} is not built; run `make book` first")
+    broken, count = [], 0
+    for href in _parse(page).hrefs:
+        parts = urllib.parse.urlsplit(href)
+        if parts.scheme or parts.netloc or not (parts.path.endswith(".html") or parts.fragment):
+            continue
+        target = (page.parent / urllib.parse.unquote(parts.path)).resolve() if parts.path else page
+        if target.name == "genindex.html":
+            continue
+        count += 1
+        if not target.exists():
+            broken.append(f"{href} (no such page)")
+        elif parts.fragment and urllib.parse.unquote(parts.fragment) not in _parse(target).ids:
+            broken.append(f"{href} (no id {parts.fragment!r} there)")
+    assert count > 0
+    assert not broken, f"{doc}: broken links: {broken}"
