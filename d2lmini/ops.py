@@ -14,8 +14,8 @@ __all__ = ["corr2d", "pool2d", "comp_conv2d", "conv_output_shape"]
 def corr2d(X, K):
     """Return the 2-D cross-correlation of input X with kernel K (loop version)."""
     if X.dim() != 2 or K.dim() != 2:
-        raise ValueError(f"corr2d: X and K must be 2-D tensors, got X.shape={tuple(X.shape)}, "
-                         f"K.shape={tuple(K.shape)}")
+        raise ValueError(f"corr2d: X and K must be 2-D tensors, got "
+                         f"X.shape={tuple(X.shape)}, K.shape={tuple(K.shape)}")
     h, w = K.shape
     if h > X.shape[0] or w > X.shape[1]:
         raise ValueError(f"corr2d: kernel K of shape {tuple(K.shape)} is larger than "
@@ -37,10 +37,11 @@ def pool2d(X, pool_size, mode='max'):
         raise ValueError(f"pool2d: X must be a 2-D tensor, got shape {tuple(X.shape)}")
     if isinstance(pool_size, int):
         pool_size = (pool_size, pool_size)
-    if (len(pool_size) != 2 or not all(isinstance(p, int) and p > 0 for p in pool_size)
+    if (len(pool_size) != 2
+            or not all(isinstance(p, int) and p > 0 for p in pool_size)
             or pool_size[0] > X.shape[0] or pool_size[1] > X.shape[1]):
-        raise ValueError(f"pool2d: pool_size must be a positive int or (p_h, p_w) no larger than "
-                         f"X of shape {tuple(X.shape)}, got {pool_size!r}")
+        raise ValueError(f"pool2d: pool_size must be a positive int or (p_h, p_w) no "
+                         f"larger than X of shape {tuple(X.shape)}, got {pool_size!r}")
     p_h, p_w = pool_size
     Y = torch.zeros((X.shape[0] - p_h + 1, X.shape[1] - p_w + 1),
                     dtype=torch.promote_types(X.dtype, torch.float32))
@@ -66,7 +67,9 @@ def conv_output_shape(n, k, p=0, s=1):
     s: stride. Returns floor((n - k + p + s) / s).
     """
     if min(n, k, s) < 1 or p < 0:
-        raise ValueError(f"conv_output_shape: need n, k, s >= 1 and p >= 0, got n={n}, k={k}, p={p}, s={s}")
+        raise ValueError(f"conv_output_shape: need n, k, s >= 1 and p >= 0, "
+                         f"got n={n}, k={k}, p={p}, s={s}")
     if k > n + p:
-        raise ValueError(f"conv_output_shape: kernel k={k} is larger than the padded input n + p = {n + p}")
+        raise ValueError(f"conv_output_shape: kernel k={k} is larger than "
+                         f"the padded input n + p = {n + p}")
     return (n - k + p + s) // s

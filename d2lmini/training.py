@@ -17,7 +17,8 @@ def try_gpu(i=0):
     """Return cuda:i if it exists, else Apple's mps if available, else the CPU."""
     if torch.cuda.device_count() >= i + 1:
         return torch.device(f'cuda:{i}')
-    if getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available():
+    mps = getattr(torch.backends, 'mps', None)
+    if mps is not None and mps.is_available():
         return torch.device('mps')
     return torch.device('cpu')
 
@@ -124,8 +125,9 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device):
         if type(m) in (nn.Linear, nn.Conv2d):
             nn.init.xavier_uniform_(m.weight)
 
-    if isinstance(num_epochs, bool) or not isinstance(num_epochs, int) or num_epochs < 1:
-        raise ValueError(f"train_ch6: num_epochs must be a positive int, got {num_epochs!r}")
+    if type(num_epochs) is not int or num_epochs < 1:  # bool is not a count
+        raise ValueError(f"train_ch6: num_epochs must be a positive int, "
+                         f"got {num_epochs!r}")
     net.apply(init_weights)
     net.to(device)
     print('training on', device)
@@ -156,9 +158,12 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device):
                 animator.add(epoch + (i + 1) / num_batches, (train_l, train_acc, None))
         test_acc = evaluate_accuracy_gpu(net, test_iter)
         animator.add(epoch + 1, (None, None, test_acc))
-        history.append({'epoch': epoch + 1, 'loss': train_l, 'train_acc': train_acc,
-                        'test_acc': test_acc, 'seconds': time.perf_counter() - epoch_start})
+        history.append({'epoch': epoch + 1, 'loss': train_l,
+                        'train_acc': train_acc, 'test_acc': test_acc,
+                        'seconds': time.perf_counter() - epoch_start})
     speed = metric[2] * num_epochs / timer.sum()
-    print(f'loss {train_l:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}')
+    print(f'loss {train_l:.3f}, train acc {train_acc:.3f}, '
+          f'test acc {test_acc:.3f}')
     print(f'{speed:.1f} examples/sec on {device}')
-    return TrainResult(train_l, train_acc, test_acc, speed, str(device), history, animator)
+    return TrainResult(train_l, train_acc, test_acc, speed, str(device), history,
+                       animator)
