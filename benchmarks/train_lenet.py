@@ -15,6 +15,7 @@ import argparse
 import os
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import torch
@@ -40,6 +41,9 @@ def lenet():
 
 def reference_iters(batch_size, raw_root):
     """D2L's data pipeline: torchvision FashionMNIST + ToTensor + DataLoader(num_workers=4)."""
+    # On a 2-core machine PyTorch warns that 4 workers are more than suggested; that
+    # is D2L's setting, kept on purpose, so the warning would only repeat every epoch.
+    warnings.filterwarnings("ignore", message="This DataLoader will create")
     trans = transforms.Compose([transforms.ToTensor()])
     train = torchvision.datasets.FashionMNIST(root=raw_root, train=True, transform=trans, download=False)
     test = torchvision.datasets.FashionMNIST(root=raw_root, train=False, transform=trans, download=False)
