@@ -34,6 +34,11 @@ def _source(cell) -> str:
     return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
 
 
+def _joined(text) -> str:
+    """Notebook JSON stores multi-line text either as one string or as a list of lines."""
+    return "".join(text) if isinstance(text, list) else str(text)
+
+
 def _tags(cell) -> list[str]:
     return cell.get("metadata", {}).get("tags", [])
 
@@ -128,9 +133,8 @@ def test_stored_outputs_are_clean_and_from_one_fresh_run(cells):
             assert not (out["output_type"] == "stream" and out["name"] == "stderr"), f"cell {i}: stderr"
             data = out.get("data", {})
             assert "image/svg+xml" not in data, f"cell {i}: SVG figure (use PNG)"
-            text = out.get("text", "") + "".join(v for v in data.values() if isinstance(v, str))
-            if isinstance(data.get("text/plain"), list):
-                text += "".join(data["text/plain"])
+            text = _joined(out.get("text", "")) + "".join(
+                _joined(v) for key, v in data.items() if not key.startswith("image/"))
             assert not re.search(r"0x[0-9a-f]{6,}", text), f"cell {i}: memory address in the output"
             assert not re.search(r"(/home/|/tmp/|/work/|/root/|[A-Z]:\\\\)", text), f"cell {i}: local path"
     assert counts == list(range(1, len(counts) + 1)), "execute top to bottom in a fresh kernel"
