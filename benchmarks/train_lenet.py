@@ -27,18 +27,6 @@ from torchvision import transforms
 import d2lmini as d2l
 
 
-def lenet():
-    return nn.Sequential(
-        nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Sigmoid(),
-        nn.AvgPool2d(kernel_size=2, stride=2),
-        nn.Conv2d(6, 16, kernel_size=5), nn.Sigmoid(),
-        nn.AvgPool2d(kernel_size=2, stride=2),
-        nn.Flatten(),
-        nn.Linear(16 * 5 * 5, 120), nn.Sigmoid(),
-        nn.Linear(120, 84), nn.Sigmoid(),
-        nn.Linear(84, 10))
-
-
 def reference_iters(batch_size, raw_root):
     """D2L's data pipeline: torchvision FashionMNIST + ToTensor + DataLoader(num_workers=4)."""
     # On a 2-core machine PyTorch warns that 4 workers are more than suggested; that
@@ -119,13 +107,13 @@ def main():
         torch.manual_seed(args.seed)
         start = time.perf_counter()
         train_iter, test_iter = d2l.load_data_fashion_mnist(args.batch_size)
-        result = d2l.train_ch6(lenet(), train_iter, test_iter, args.epochs, args.lr, device)
+        result = d2l.train_ch6(d2l.lenet(), train_iter, test_iter, args.epochs, args.lr, device)
         results["d2lmini"] = (time.perf_counter() - start, result.test_acc)
     if args.only in ("both", "reference"):
         torch.manual_seed(args.seed)
         start = time.perf_counter()
         train_iter, test_iter = reference_iters(args.batch_size, raw_root)
-        test_acc = reference_train(lenet(), train_iter, test_iter, args.epochs, args.lr, device)
+        test_acc = reference_train(d2l.lenet(), train_iter, test_iter, args.epochs, args.lr, device)
         results["reference"] = (time.perf_counter() - start, test_acc)
     print()
     for name, (seconds, acc) in results.items():

@@ -9,7 +9,7 @@ import torch
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from torch import nn
 
-__all__ = ["layer_shapes", "describe_layer", "plot_lenet"]
+__all__ = ["lenet", "layer_shapes", "describe_layer", "plot_lenet"]
 
 # Layers that act on each element and keep the shape: drawn inside the box before them.
 _ELEMENTWISE = (nn.Sigmoid, nn.ReLU, nn.Tanh, nn.LeakyReLU, nn.GELU, nn.ELU, nn.SiLU,
@@ -19,7 +19,7 @@ _COLORS = {'input': '#f0f0f0', 'conv': '#9ecae1', 'pool': '#a1d99b', 'flatten': 
            'linear': '#fdae6b', 'other': '#dadaeb'}
 
 
-def _lenet():
+def lenet():
     """LeNet-5 as D2L builds it (sigmoid, average pooling, no final Gaussian layer)."""
     return nn.Sequential(
         nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Sigmoid(),
@@ -130,7 +130,7 @@ def plot_lenet(net=None, input_shape=(1, 1, 28, 28), name='LeNet-5', title=None)
     and gives the total parameter count.
     """
     if net is None:
-        net = _lenet()
+        net = lenet()
     boxes = _boxes(net, input_shape)
     total = sum(box['params'] for box in boxes)
     if title is None:

@@ -65,7 +65,7 @@ def test_exported_names():
 
 
 def test_layer_shapes_of_lenet_match_the_spec():
-    shapes = d2l.layer_shapes(architecture._lenet())
+    shapes = d2l.layer_shapes(d2l.lenet())
     assert [shape for _, shape in shapes] == LENET_SHAPES
     assert [type(layer).__name__ for layer, _ in shapes][:3] == ['Conv2d', 'Sigmoid', 'AvgPool2d']
 
@@ -79,7 +79,7 @@ def test_layer_shapes_other_input_and_errors():
 
 
 def test_layer_shapes_does_not_record_gradients():
-    net = architecture._lenet()
+    net = d2l.lenet()
     d2l.layer_shapes(net)
     assert all(p.grad is None for p in net.parameters())
 
@@ -125,7 +125,7 @@ def test_plot_lenet_parameter_counts(lenet_fig):
     counts = [t for t in texts_top_to_bottom(lenet_fig) if t.replace(',', '').isdigit()
               and (',' in t or t in ('0', '156', '850'))]
     assert counts == ['156', '0', '2,416', '0', '0', '48,120', '10,164', '850']
-    net = architecture._lenet()
+    net = d2l.lenet()
     assert sum(p.numel() for p in net.parameters()) == 61706
     assert lenet_fig.axes[0].get_title() == "LeNet-5: data flow for one 1 x 28 x 28 input (61,706 parameters)"
 
