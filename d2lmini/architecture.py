@@ -19,16 +19,16 @@ _COLORS = {'input': '#f0f0f0', 'conv': '#9ecae1', 'pool': '#a1d99b', 'flatten': 
            'linear': '#fdae6b', 'other': '#dadaeb'}
 
 
-def lenet():
-    """LeNet-5 as D2L builds it (sigmoid, average pooling, no final Gaussian layer)."""
+def lenet(activation=nn.Sigmoid, pooling=nn.AvgPool2d):
+    '''The LeNet of section 6.6, with a choice of activation and pooling layer.'''
     return nn.Sequential(
-        nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Sigmoid(),
-        nn.AvgPool2d(kernel_size=2, stride=2),
-        nn.Conv2d(6, 16, kernel_size=5), nn.Sigmoid(),
-        nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Conv2d(1, 6, kernel_size=5, padding=2), activation(),
+        pooling(kernel_size=2, stride=2),
+        nn.Conv2d(6, 16, kernel_size=5), activation(),
+        pooling(kernel_size=2, stride=2),
         nn.Flatten(),
-        nn.Linear(16 * 5 * 5, 120), nn.Sigmoid(),
-        nn.Linear(120, 84), nn.Sigmoid(),
+        nn.Linear(16 * 5 * 5, 120), activation(),
+        nn.Linear(120, 84), activation(),
         nn.Linear(84, 10))
 
 
