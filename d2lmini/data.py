@@ -123,8 +123,19 @@ def prepare_fashion_mnist(root=None, download=True):
                 raise FileNotFoundError(_not_found_message(folder, name, download, download_error))
             _copy_verified(src, folder / name, name)
     for name in FASHION_MNIST_FILES:
-        _check_hash(folder / name, name, _sha256(folder / name))
+        stat = (folder / name).stat()
+        _verify(str(folder / name), name, stat.st_size, stat.st_mtime_ns)
     return folder
+
+
+@functools.lru_cache(maxsize=16)
+def _verify(path, name, size, mtime_ns):
+    """Check one file's hash, once per version of the file (size and mtime are the key).
+
+    A failed check raises, and lru_cache does not remember exceptions, so a
+    corrupted file is checked (and rejected) again on every call.
+    """
+    _check_hash(path, name, _sha256(path))
 
 
 def _not_found_message(folder, name, download, download_error):
