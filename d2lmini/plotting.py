@@ -113,8 +113,7 @@ class Animator:
         axes = self.fig.subplots(nrows, ncols, squeeze=False).flatten()
         self.axes = axes if len(axes) > 1 else [axes[0]]
         self.legend = list(legend) if legend else []
-        self.config_axes = lambda: set_axes(self.axes[0], xlabel, ylabel, xlim, ylim,
-                                            xscale, yscale, self.legend)
+        self.config_axes = lambda: self._set_axes(xlabel, ylabel, xlim, ylim, xscale, yscale)
         self.fmts = fmts
         self.X, self.Y = None, None
         self.in_jupyter = _in_jupyter_kernel()
@@ -141,6 +140,16 @@ class Animator:
             self._show()
         else:
             self._print_whole_x()
+
+    def _set_axes(self, xlabel, ylabel, xlim, ylim, xscale, yscale):
+        ax = self.axes[0]
+        set_axes(ax, xlabel, ylabel, xlim, ylim, xscale, yscale, None)
+        if self.legend:
+            # One row above the axes: inside, 'best' can still cover a curve (loss and
+            # accuracy share the same [0, 1] range at the end of training).
+            ax.legend(self.legend, loc='lower center', bbox_to_anchor=(0.5, 1.0),
+                      ncol=len(self.legend), frameon=False, fontsize='small',
+                      handlelength=1.5, columnspacing=1.0)
 
     def _draw(self):
         ax = self.axes[0]
