@@ -24,6 +24,9 @@ from .ops import corr2d, pool2d
 __all__ = ["plot_corr2d", "plot_padding", "plot_stride", "plot_receptive_field",
            "plot_corr2d_multi_in", "plot_conv1x1", "plot_pool2d"]
 
+# The book writes cross-correlation as a star (convolution is *); mathtext keeps the source ASCII.
+CORR = r"$\star$"
+
 CELL_INCHES = 0.42                    # printed size of one grid cell
 HIGHLIGHTS = (("#a6cee3", "#1f78b4"),  # (fill, edge) colours of highlighted windows, in order
               ("#fdbf6f", "#e66101"),
@@ -70,8 +73,10 @@ def _draw_grid(ax, grid: Grid, left: float, top: float) -> None:
 
 
 def _draw_symbol(ax, text: str, x: float, y: float) -> None:
-    """Draw an operator such as '*', '+' or '=' centred at (x, y)."""
-    ax.text(x, y, text, ha="center", va="center", fontsize=16, gid="operator")
+    """Draw an operator such as CORR, '+' or '=' centred at (x, y)."""
+    # The mathtext star is drawn small at a given size: enlarge it to match '='.
+    ax.text(x, y, text, ha="center", va="center", fontsize=28 if text == CORR else 16,
+            gid="operator")
 
 
 def _draw_row(ax, items: list, left: float, middle: float, column_gap: float = 1.2) -> float:
@@ -177,7 +182,7 @@ def plot_corr2d(X, K, window: Cell = (0, 0)) -> Figure:
     fill, edge = HIGHLIGHTS[0]
     fig, ax = plt.subplots()
     _draw_row(ax, [Grid(X, "input", "input X", fills=_block(i, j, h, w, fill),
-                                frames=[(i, j, h, w, edge, "-")]), "*",
+                                frames=[(i, j, h, w, edge, "-")]), CORR,
                            Grid(K, "kernel", "kernel K"), "=",
                            Grid(Y, "output", "output Y", fills={(i, j): fill})], 0, X.shape[0] / 2)
     _draw_notes(ax, [(f"{_products(X[i:i + h, j:j + w], K)} = {_fmt(Y[i, j])}", edge)],
@@ -220,7 +225,7 @@ def plot_padding(X, K, padding=1, window: Cell = (0, 0)) -> Figure:
     Xp, Y, grid, notes = _padded_input(X, K, padding, 1, [window])
     fill = HIGHLIGHTS[0][0]
     fig, ax = plt.subplots()
-    _draw_row(ax, [grid, "*", Grid(torch.as_tensor(K), "kernel", "kernel K"), "=",
+    _draw_row(ax, [grid, CORR, Grid(torch.as_tensor(K), "kernel", "kernel K"), "=",
                    Grid(Y, "output", "output Y", fills={tuple(window): fill})], 0, Xp.shape[0] / 2)
     _draw_notes(ax, notes, 0, Xp.shape[0] + 0.5)
     return _finish(fig, ax)
@@ -236,7 +241,7 @@ def plot_stride(X, K, padding=1, stride=(3, 2), windows: Sequence[Cell] = ((0, 1
     s_h, s_w = _pair(stride, "stride", 1)
     fills = {tuple(c): HIGHLIGHTS[k % len(HIGHLIGHTS)][0] for k, c in enumerate(windows)}
     fig, ax = plt.subplots()
-    _draw_row(ax, [grid, "*", Grid(torch.as_tensor(K), "kernel", "kernel K"), "=",
+    _draw_row(ax, [grid, CORR, Grid(torch.as_tensor(K), "kernel", "kernel K"), "=",
                    Grid(Y, "output", f"output, stride ({s_h}, {s_w})", fills=fills)], 0, Xp.shape[0] / 2)
     _draw_notes(ax, notes, 0, Xp.shape[0] + 0.5)
     return _finish(fig, ax)
@@ -260,13 +265,13 @@ def plot_receptive_field(X, K, K2=None) -> Figure:
     top2 = n + 2.4
     ax.text(0, -1.0, f"one layer: Y[0,0] = {_fmt(Y[0, 0])} sees {h * w} inputs of X",
             ha="left", va="bottom", fontsize=10, color=e1, gid="caption")
-    _draw_row(ax, [Grid(X, "input", "X", fills=_block(0, 0, h, w, f1)), "*", Grid(K, "kernel", "K"), "=",
+    _draw_row(ax, [Grid(X, "input", "X", fills=_block(0, 0, h, w, f1)), CORR, Grid(K, "kernel", "K"), "=",
                    Grid(Y, "output", "Y", fills={(0, 0): f1})], 0, n / 2)
     rh, rw = h + h2 - 1, w + w2 - 1  # the receptive field of Z[0, 0] in X
     ax.text(0, top2 - 1.0, f"two layers: Z[0,0] = {_fmt(Z[0, 0])} sees {h2 * w2} cells of Y "
             f"and {rh * rw} inputs of X", ha="left", va="bottom", fontsize=10, color=e2, gid="caption")
-    _draw_row(ax, [Grid(X, "input2", "X", fills=_block(0, 0, rh, rw, f2)), "*", Grid(K, "kernel2", "K"), "=",
-                   Grid(Y, "hidden2", "Y", fills=_block(0, 0, h2, w2, f2)), "*",
+    _draw_row(ax, [Grid(X, "input2", "X", fills=_block(0, 0, rh, rw, f2)), CORR, Grid(K, "kernel2", "K"), "=",
+                   Grid(Y, "hidden2", "Y", fills=_block(0, 0, h2, w2, f2)), CORR,
                    Grid(K2, "kernel3", second_title), "=", Grid(Z, "output2", "Z", fills={(0, 0): f2})],
               0, top2 + n / 2)
     return _finish(fig, ax)
@@ -290,7 +295,7 @@ def plot_corr2d_multi_in(X, K, window: Cell = (0, 0)) -> Figure:
     for c in range(c_i):
         middle = c * row_h + X.shape[1] / 2
         right = _draw_row(ax, [Grid(X[c], f"input{c}", f"X[{c}]", fills=_block(i, j, h, w, fill),
-                                    frames=[(i, j, h, w, edge, "-")]), "*",
+                                    frames=[(i, j, h, w, edge, "-")]), CORR,
                                Grid(K[c], f"kernel{c}", f"K[{c}]")], 0, middle)
         if c > 0:
             _draw_symbol(ax, "+", right / 2, middle - row_h / 2)
@@ -321,7 +326,7 @@ def plot_conv1x1(X, K, pixel: Cell = (0, 0)) -> Figure:
     outputs = [Grid(y, f"output{o}", f"Y[{o}]", **mark) for o, y in enumerate(Y)]
     height = len(inputs) * (X.shape[1] + 1.2) - 1.2
     fig, ax = plt.subplots()
-    _draw_row(ax, [inputs, "*", Grid(W, "kernel", "K (c_o x c_i)"), "=", outputs], 0, height / 2)
+    _draw_row(ax, [inputs, CORR, Grid(W, "kernel", "K (c_o x c_i)"), "=", outputs], 0, height / 2)
     notes = [(f"Y[{o}][{i},{j}] = " + " + ".join(_times(W[o, c], X[c, i, j]) for c in range(X.shape[0]))
               + f" = {_fmt(Y[o, i, j])}", edge) for o in range(Y.shape[0])]
     _draw_notes(ax, notes, 0, height + 0.5)
@@ -331,15 +336,15 @@ def plot_conv1x1(X, K, pixel: Cell = (0, 0)) -> Figure:
 def plot_pool2d(X, pool_size=2, mode: str = "max", window: Cell = (0, 0)) -> Figure:
     """Draw X and pool2d(X, pool_size, mode) (stride 1), highlighting one pooling window."""
     X = _matrix(X, "X")
-    Y = pool2d(X, pool_size, mode)  # checks mode and pool_size
-    p_h, p_w = _pair(pool_size, "pool_size", 1)
+    k_h, k_w = _pair(pool_size, "pool_size", 1)
+    Y = pool2d(X.float(), (k_h, k_w), mode)  # checks mode and the window's size
     i, j = _check_cell(window, Y.shape, "window")
     fill, edge = HIGHLIGHTS[0]
     fig, ax = plt.subplots()
-    _draw_row(ax, [Grid(X, "input", "input X", fills=_block(i, j, p_h, p_w, fill),
-                        frames=[(i, j, p_h, p_w, edge, "-")]), "->",
-                   Grid(Y, "output", f"{p_h}x{p_w} {mode} pooling", fills={(i, j): fill})], 0, X.shape[0] / 2)
+    _draw_row(ax, [Grid(X, "input", "input X", fills=_block(i, j, k_h, k_w, fill),
+                        frames=[(i, j, k_h, k_w, edge, "-")]), "->",
+                   Grid(Y, "output", f"{k_h}x{k_w} {mode} pooling", fills={(i, j): fill})], 0, X.shape[0] / 2)
     name = "max" if mode == "max" else "mean"
-    values = ", ".join(_fmt(v) for v in X[i:i + p_h, j:j + p_w].flatten().tolist())
+    values = ", ".join(_fmt(v) for v in X[i:i + k_h, j:j + k_w].flatten().tolist())
     _draw_notes(ax, [(f"{name}({values}) = {_fmt(Y[i, j])}", edge)], 0, X.shape[0] + 0.5)
     return _finish(fig, ax)

@@ -241,7 +241,7 @@ def test_conv1x1_rejects_bad_kernel():
 
 def test_pool2d_max_and_avg():
     fig = d2l.plot_pool2d(X, 2)
-    assert numbers(fig, "output") == as_strings(d2l.pool2d(X, 2)) == [["4", "5"], ["7", "8"]]
+    assert numbers(fig, "output") == as_strings(d2l.pool2d(X, (2, 2))) == [["4", "5"], ["7", "8"]]
     assert list(highlighted(fig, "input").values()) == [["0", "1", "3", "4"]]
     assert texts_with_gid(fig, "equation") == ["max(0, 1, 3, 4) = 4"]
     check_layout(fig)

@@ -2,7 +2,8 @@
 
 For each case (notebook, name) the notebook must define `name` at the top
 level of a code cell, and every such definition must be character for
-character the source of d2lmini's `name` (docstring included), so a reader
+character the source of d2lmini's `name` (docstring included; the
+decorator that adds d2lmini's input checks is left out), so a reader
 who copies the notebook's code gets d2lmini's behaviour and vice versa.
 
 Cases: the fixed list EXPECTED, plus every top-level def or class in any
@@ -53,7 +54,15 @@ def top_level_definitions(path: Path) -> list[tuple[str, str]]:
 
 
 def d2lmini_source(name: str) -> str:
-    return textwrap.dedent(inspect.getsource(getattr(d2lmini, name))).rstrip("\n")
+    """The taught source of d2lmini's `name`: the function behind its input check, no decorator."""
+    return taught_source(getattr(d2lmini, name))
+
+
+def taught_source(obj) -> str:
+    lines = textwrap.dedent(inspect.getsource(inspect.unwrap(obj))).splitlines()
+    while lines and lines[0].startswith("@"):
+        lines.pop(0)
+    return "\n".join(lines).rstrip("\n")
 
 
 def discovered_cases() -> set[tuple[str, str]]:

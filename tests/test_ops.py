@@ -52,7 +52,6 @@ def test_multichannel_spec_values():
 def test_pool2d_spec_values():
     assert d2l.pool2d(X3, (2, 2)).tolist() == [[4, 5], [7, 8]]
     assert d2l.pool2d(X3, (2, 2), 'avg').tolist() == [[2, 3], [5, 6]]
-    assert d2l.pool2d(X3, 2).tolist() == [[4, 5], [7, 8]]
 
 
 def test_builtin_pooling_spec_values():
@@ -101,8 +100,9 @@ def test_corr2d_matches_conv2d(case):
     X, K = case
     expected = F.conv2d(X[None, None], K[None, None])[0, 0]
     Y = d2l.corr2d(X, K)
-    assert Y.shape == expected.shape and Y.dtype == torch.float64
-    torch.testing.assert_close(Y, expected)
+    # Like d2l's, the output is float32 whatever the input's dtype.
+    assert Y.shape == expected.shape and Y.dtype == torch.float32
+    torch.testing.assert_close(Y, expected.float(), rtol=1e-5, atol=1e-5)
 
 
 @given(input_and_window())
@@ -110,8 +110,10 @@ def test_corr2d_matches_conv2d(case):
 def test_pool2d_matches_builtin_pooling(case):
     X, K = case
     size = tuple(K.shape)
-    torch.testing.assert_close(d2l.pool2d(X, size, 'max'), F.max_pool2d(X[None, None], size, stride=1)[0, 0])
-    torch.testing.assert_close(d2l.pool2d(X, size, 'avg'), F.avg_pool2d(X[None, None], size, stride=1)[0, 0])
+    torch.testing.assert_close(d2l.pool2d(X, size, 'max'),
+                               F.max_pool2d(X[None, None], size, stride=1)[0, 0].float())
+    torch.testing.assert_close(d2l.pool2d(X, size, 'avg'),
+                               F.avg_pool2d(X[None, None], size, stride=1)[0, 0].float())
 
 
 @pytest.mark.parametrize("X, K, match", [
@@ -133,10 +135,23 @@ def test_corr2d_bad_input(X, K, match):
     ((2,), 'avg', "pool_size"),
     ((2.0, 2.0), 'avg', "pool_size"),
     (-1, 'max', "pool_size"),
+    (2, 'max', "pool_size must be a pair"),
 ])
 def test_pool2d_bad_input(pool_size, mode, match):
     with pytest.raises(ValueError, match=match):
         d2l.pool2d(X3, pool_size, mode)
+
+
+def test_pool2d_avg_rejects_integer_input():
+    with pytest.raises(ValueError, match="mode 'avg' needs a floating-point X"):
+        d2l.pool2d(torch.arange(9).reshape(3, 3), (2, 2), 'avg')
+
+
+def test_checks_run_before_the_taught_code():
+    # The exported function is the taught one behind its check.
+    assert d2l.corr2d.__wrapped__(X3, K2).tolist() == [[19, 25], [37, 43]]
+    with pytest.raises(ValueError):
+        d2l.corr2d(X3, torch.ones(4, 4))
 
 
 def test_pool2d_rejects_non_2d():
