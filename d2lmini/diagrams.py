@@ -191,21 +191,25 @@ def plot_corr2d(X, K, window: Cell = (0, 0)) -> Figure:
 
 
 def _padded_input(X, K, padding, stride, windows) -> tuple[torch.Tensor, torch.Tensor, Grid, list]:
-    """Shared part of plot_padding and plot_stride: pad X, cross-correlate, build the input grid."""
+    """Shared part of plot_padding and plot_stride: pad X, cross-correlate, build the input grid.
+
+    padding is per side, like PyTorch's padding=; the book's total padding is twice it.
+    """
     X, K = _matrix(X, "X"), _matrix(K, "K")
-    p_h, p_w = _pair(padding, "padding", 0)
+    top, left = _pair(padding, "padding", 0)  # zeros added on each side
     s_h, s_w = _pair(stride, "stride", 1)
     h, w = K.shape
-    Xp = F.pad(X, (p_w, p_w, p_h, p_h))
+    Xp = F.pad(X, (left, left, top, top))
     if h > Xp.shape[0] or w > Xp.shape[1]:
         raise ValueError(f"kernel K of shape {tuple(K.shape)} is larger than the padded input "
                          f"of shape {tuple(Xp.shape)}")
     Y = F.conv2d(Xp[None, None].double(), K[None, None].double(), stride=(s_h, s_w))[0, 0]
     border = {(a, b) for a in range(Xp.shape[0]) for b in range(Xp.shape[1])
-              if not (p_h <= a < p_h + X.shape[0] and p_w <= b < p_w + X.shape[1])}
-    grid = Grid(Xp, "input", f"input X padded by ({p_h}, {p_w})",
+              if not (top <= a < top + X.shape[0] and left <= b < left + X.shape[1])}
+    per_side = top if top == left else (top, left)
+    grid = Grid(Xp, "input", f"input X, padding={per_side} per side",
                 fills={c: PAD_FILL for c in border}, muted=border,
-                frames=[(p_h, p_w, X.shape[0], X.shape[1], "0.3", "--")])
+                frames=[(top, left, X.shape[0], X.shape[1], "0.3", "--")])
     notes = []
     for k, cell in enumerate(windows):
         i, j = _check_cell(cell, Y.shape, "window")
@@ -220,7 +224,8 @@ def _padded_input(X, K, padding, stride, windows) -> tuple[torch.Tensor, torch.T
 def plot_padding(X, K, padding=1, window: Cell = (0, 0)) -> Figure:
     """Draw X padded with zeros (border greyed), K and the output, highlighting one window.
 
-    padding: rows/columns of zeros added on each side, an int or (p_h, p_w).
+    padding: zeros added on each side, an int or a pair (rows, columns), as PyTorch's padding=
+    (the book's total padding p_h, p_w is twice it).
     """
     Xp, Y, grid, notes = _padded_input(X, K, padding, 1, [window])
     fill = HIGHLIGHTS[0][0]
@@ -234,7 +239,8 @@ def plot_padding(X, K, padding=1, window: Cell = (0, 0)) -> Figure:
 def plot_stride(X, K, padding=1, stride=(3, 2), windows: Sequence[Cell] = ((0, 1), (1, 0))) -> Figure:
     """Draw a strided cross-correlation of zero-padded X with K, one colour per highlighted window.
 
-    padding: zeros on each side, an int or (p_h, p_w); stride: an int or (s_h, s_w);
+    padding: zeros added on each side, an int or a pair (rows, columns), as PyTorch's padding=
+    (the book's total padding is twice it); stride: an int or (s_h, s_w);
     windows: output cells whose input windows are highlighted.
     """
     Xp, Y, grid, notes = _padded_input(X, K, padding, stride, list(windows))
@@ -270,7 +276,8 @@ def plot_receptive_field(X, K, K2=None) -> Figure:
     rh, rw = h + h2 - 1, w + w2 - 1  # the receptive field of Z[0, 0] in X
     ax.text(0, top2 - 1.0, f"two layers: Z[0,0] = {_fmt(Z[0, 0])} sees {h2 * w2} cells of Y "
             f"and {rh * rw} inputs of X", ha="left", va="bottom", fontsize=10, color=e2, gid="caption")
-    _draw_row(ax, [Grid(X, "input2", "X", fills=_block(0, 0, rh, rw, f2)), CORR, Grid(K, "kernel2", "K"), "=",
+    # '->' rather than '=': the row reads "X star K gives Y, and Y star K2 = Z", not X star K = Y star K2.
+    _draw_row(ax, [Grid(X, "input2", "X", fills=_block(0, 0, rh, rw, f2)), CORR, Grid(K, "kernel2", "K"), "->",
                    Grid(Y, "hidden2", "Y", fills=_block(0, 0, h2, w2, f2)), CORR,
                    Grid(K2, "kernel3", second_title), "=", Grid(Z, "output2", "Z", fills={(0, 0): f2})],
               0, top2 + n / 2)

@@ -98,6 +98,8 @@ def test_corr2d_draws_the_window_that_gives_19():
     # The window and its output cell share one colour.
     assert highlighted(fig, "input").keys() == highlighted(fig, "output").keys()
     assert texts_with_gid(fig, "equation") == ["0*0 + 1*1 + 3*2 + 4*3 = 19"]
+    # The book writes cross-correlation as a star; * is convolution.
+    assert texts_with_gid(fig, "operator") == [d2l.diagrams.CORR, "="]
     check_layout(fig)
 
 
@@ -141,6 +143,12 @@ def test_padding_shows_the_zero_border():
     assert numbers(fig, "output") == as_strings(d2l.corr2d(F.pad(X, (1, 1, 1, 1)), K))
     assert len(numbers(fig, "output")) == 4  # n - k + 2p + 1 = 3 - 2 + 2 + 1
     assert list(highlighted(fig, "input").values()) == [["0", "0", "0", "0"]]
+    # The shaded window covers X[0, 0] (inside the dashed frame), not only padding.
+    frame_cells = [t for t in fig.axes[0].texts if t.get_gid() == "input" and t.get_color() == "black"]
+    assert len(frame_cells) == 9
+    # padding= is per side, as in PyTorch; the book's p (the total) would be 2.
+    assert texts_with_gid(fig, "input:title") == ["input X, padding=1 per side"]
+    assert texts_with_gid(fig, "operator") == [d2l.diagrams.CORR, "="]
     check_layout(fig)
 
 
@@ -148,6 +156,7 @@ def test_padding_per_axis():
     fig = d2l.plot_padding(X, K, padding=(2, 0), window=(1, 0))
     assert numbers(fig, "input") == as_strings(F.pad(X, (0, 0, 2, 2)))
     assert list(highlighted(fig, "input").values()) == [["0", "0", "0", "1"]]
+    assert texts_with_gid(fig, "input:title") == ["input X, padding=(2, 0) per side"]
     with pytest.raises(ValueError, match="padding"):
         d2l.plot_padding(X, K, padding=-1)
 
@@ -163,6 +172,8 @@ def test_stride_gives_8_and_6():
     by_output = {outputs[c][0]: windows[c] for c in windows}
     assert by_output == {"8": ["0", "0", "1", "2"], "6": ["0", "0", "0", "6"]}
     assert texts_with_gid(fig, "equation") == ["0*0 + 0*1 + 1*2 + 2*3 = 8", "0*0 + 6*1 + 0*2 + 0*3 = 6"]
+    assert texts_with_gid(fig, "input:title") == ["input X, padding=1 per side"]
+    assert texts_with_gid(fig, "output:title") == ["output, stride (3, 2)"]
     check_layout(fig)
 
 
@@ -187,6 +198,9 @@ def test_receptive_field_of_one_and_two_layers():
     assert [len(v) for v in highlighted(fig, "hidden2").values()] == [4]
     first, second = texts_with_gid(fig, "caption")
     assert "= 19 sees 4 inputs" in first and "= 228 sees 4 cells of Y and 9 inputs" in second
+    # Top row X star K = Y; bottom row X star K -> Y, then Y star K = Z (never "X star K = Y star K").
+    star = d2l.diagrams.CORR
+    assert texts_with_gid(fig, "operator") == [star, "=", star, "->", star, "="]
     check_layout(fig)
 
 
