@@ -9,8 +9,10 @@ small modules by concern:
 - ``plotting``: plt, set_figsize, set_axes, plot, show_images, Animator
 - ``diagrams``: figures of the chapter's computations, drawn from tensors
 - ``architecture``: figures of network architectures (LeNet)
+- ``animation``: animations of the sliding windows, and the 6.3 output-shape explorer
 """
-from . import architecture, data, diagrams, ops, plotting, training
+from . import animation, architecture, data, diagrams, ops, plotting, training
+from .animation import *  # noqa: F401,F403
 from .architecture import *  # noqa: F401,F403
 from .data import *  # noqa: F401,F403
 from .diagrams import *  # noqa: F401,F403
@@ -19,4 +21,4 @@ from .plotting import *  # noqa: F401,F403
 from .training import *  # noqa: F401,F403
 
 __version__ = "0.1.0"
-__all__ = ops.__all__ + data.__all__ + training.__all__ + plotting.__all__ + diagrams.__all__ + architecture.__all__
+__all__ = ops.__all__ + data.__all__ + training.__all__ + plotting.__all__ + diagrams.__all__ + architecture.__all__ + animation.__all__

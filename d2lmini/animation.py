@@ -1,0 +1,485 @@
+"""Animations of the chapter's sliding windows, and the 6.3 explorer of output shapes.
+
+Each ``animate_*`` function computes its result from the tensors it is given
+(with the same operations as the text: corr2d, pool2d, the padded and strided
+cross-correlation) and returns a ``WindowAnimation``. Its ``frames`` say, without
+any pixels, what each picture shows: one frame per output position in row-major
+order (the input window, the output cell, the value written there and the
+arithmetic that gives it), then a final frame with the whole result.
+
+A notebook cell that ends with the animation shows it as HTML: matplotlib's
+JavaScript player (``to_jshtml``, every frame embedded as a PNG, nothing loaded
+from the network) inside ``<div class="d2l-anim-player">``, followed by
+``<img class="d2l-anim-strip">``, a static strip of a few frames and the final
+frame for printed pages. The strip is hidden on screens; the player is hidden in
+print. The pictures reuse the grids of ``diagrams``; plot text is ASCII only.
+
+``explore_conv_shape(n, k, padding, stride)`` draws the padded, strided figure
+and states the output shape; ``conv_shape_explorer()`` wires it to ipywidgets
+sliders (imported only when called, so d2lmini works without ipywidgets).
+"""
+from __future__ import annotations
+
+import base64
+import dataclasses
+import html
+import io
+import re
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+import numpy as np
+import torch
+from matplotlib.animation import FuncAnimation
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.image import imsave
+
+from .diagrams import (CELL_INCHES, CORR, HIGHLIGHTS, Grid, _block, _draw_notes, _draw_row, _finish,
+                       _fmt, _matrix, _pair, _padded_input, _products)
+from .ops import _check_corr2d, _check_pool2d, conv_output_shape, corr2d, pool2d
+
+__all__ = ["Frame", "WindowAnimation", "animate_corr2d", "animate_conv2d", "animate_corr2d_multi_in",
+           "animate_pool2d", "ConvShapeView", "explore_conv_shape", "conv_shape_explorer"]
+
+MAX_FRAMES = 64          # output positions one animation may show
+FRAME_DPI = 80           # pixels per inch of the player's frames (one grid cell is about 34 px)
+STRIP_DPI = 100          # pixels per inch of the printed strip
+INTERVAL_MS = 1500       # time each frame stays on screen while playing
+WRITTEN_FILL = "#f2f2f2"  # output cells already written
+
+# matplotlib's player draws its buttons with Font Awesome from a CDN; these characters replace
+# the icons so the player needs nothing from the network (U+FE0E: text, not emoji, style).
+_T = "\ufe0e"
+_BUTTONS = {
+    "fa-minus": "\u2212", "fa-fast-backward": f"|\u25c0{_T}\u25c0{_T}", "fa-step-backward": f"|\u25c0{_T}",
+    "fa-play fa-flip-horizontal": f"\u25c0{_T}", "fa-pause": "\u275a\u275a", "fa-play": f"\u25b6{_T}",
+    "fa-step-forward": f"\u25b6{_T}|", "fa-fast-forward": f"\u25b6{_T}\u25b6{_T}|", "fa-plus": "+",
+}
+_LABELS = {"Once": "播放一次", "Loop": "循环", "Reflect": "往返"}
+
+# The strip is for print: hidden on screens (also where _static/animation.css is not loaded,
+# as in Jupyter and Colab); the player is useless on paper. Frames shrink to narrow screens.
+_STYLE = """<style>
+@media screen { .d2l-anim .d2l-anim-strip { display: none; } }
+@media print { .d2l-anim .d2l-anim-player { display: none; } }
+.d2l-anim .d2l-anim-player img { max-width: 100%; height: auto; }
+.d2l-anim .d2l-anim-player input[type=range] { max-width: 100%; }
+.d2l-anim .d2l-anim-strip { max-width: 100%; height: auto; }
+</style>"""
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What one picture of an animation shows.
+
+    window: (row, col, height, width) of the highlighted input window, in the input as
+    drawn (the padded input for a padded convolution); None on the final frame.
+    output: (i, j), the output cell written in this frame; None on the final frame.
+    value: the number written there; arithmetic: how it is computed, ending in "= value".
+    """
+    title: str
+    window: Optional[tuple[int, int, int, int]]
+    output: Optional[tuple[int, int]]
+    value: Optional[float]
+    arithmetic: str
+
+
+class WindowAnimation:
+    """A sliding-window computation as frames, a player in HTML and a strip of pictures.
+
+    ``frames`` lists the frames (see ``Frame``); ``result`` is the whole output.
+    ``frame_figure(k)`` draws frame k as a matplotlib Figure, ``to_jshtml()`` returns the
+    player alone, ``strip_png()`` the printed strip and ``to_html()`` both, wrapped as the
+    book shows them (a cell that ends with the animation displays ``to_html()``).
+    """
+
+    def __init__(self, kind: str, frames: list[Frame], result: torch.Tensor,
+                 draw: Callable[[object, int], None], *, interval: int = INTERVAL_MS,
+                 strip: Optional[tuple[int, ...]] = None):
+        self.kind = kind
+        self.frames = frames
+        self.result = result
+        self.interval = interval
+        steps = len(frames) - 1
+        # the strip: the first two steps and the final frame
+        self.strip_frames = strip if strip is not None else tuple(sorted({0, min(1, steps - 1), steps}))
+        self._draw = draw
+        self._limits = None
+        self._html = None
+
+    def __repr__(self) -> str:  # shown as text/plain beside the HTML: no memory address
+        return f"<{type(self).__name__} {self.kind}: {len(self.frames)} frames>"
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+    # ------------------------------------------------------------ drawing
+
+    def _layout(self):
+        """The union of every frame's extent, so that all frames share one size."""
+        if self._limits is None:
+            boxes = []
+            for k in range(len(self.frames)):
+                fig = Figure()
+                ax = fig.add_subplot()
+                self._draw_frame(ax, k)
+                _finish(fig, ax)
+                (x0, x1), (y1, y0) = ax.get_xlim(), ax.get_ylim()
+                boxes.append((x0, x1, y0, y1))
+            self._limits = (min(b[0] for b in boxes), max(b[1] for b in boxes),
+                            min(b[2] for b in boxes), max(b[3] for b in boxes))
+        return self._limits
+
+    def _draw_frame(self, ax, k: int) -> None:
+        """Frame k's grids and notes, and its title above them."""
+        self._draw(ax, k)
+        top = min(p.get_xy()[1] for p in ax.patches)
+        ax.text(0, top - 0.9, self.frames[k].title, ha="left", va="bottom", fontsize=11,
+                fontweight="bold", gid="frame-title")
+
+    def _paint(self, fig: Figure, ax, k: int) -> None:
+        ax.clear()
+        self._draw_frame(ax, k)
+        x0, x1, y0, y1 = self._layout()
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y1, y0)
+        ax.set_aspect("equal")
+        ax.axis("off")
+
+    def _new_figure(self, dpi: float) -> tuple[Figure, object]:
+        x0, x1, y0, y1 = self._layout()
+        fig = Figure(figsize=((x1 - x0) * CELL_INCHES, (y1 - y0) * CELL_INCHES), dpi=dpi)
+        FigureCanvasAgg(fig)
+        ax = fig.add_axes((0, 0, 1, 1))
+        return fig, ax
+
+    def frame_figure(self, k: int, dpi: float = FRAME_DPI) -> Figure:
+        """Frame k drawn as a Figure (not managed by pyplot, so a cell does not show it twice)."""
+        if not 0 <= k < len(self.frames):
+            raise ValueError(f"k must be a frame index in 0..{len(self.frames) - 1}, got {k}")
+        fig, ax = self._new_figure(dpi)
+        self._paint(fig, ax, k)
+        return fig
+
+    # ------------------------------------------------------------ HTML
+
+    def to_jshtml(self) -> str:
+        """matplotlib's player with every frame embedded, its icons replaced by plain characters."""
+        fig, ax = self._new_figure(FRAME_DPI)
+        player = FuncAnimation(fig, lambda k: self._paint(fig, ax, k), frames=len(self.frames),
+                               interval=self.interval, repeat=False)
+        text = player.to_jshtml(default_mode="once")
+        text = re.sub(r"<link[^>]*font-awesome[^>]*>\s*", "", text)
+        text = re.sub(r'<i class="fa (fa-[\w -]+?)"></i>', lambda m: _BUTTONS[m.group(1)], text)
+        text = re.sub(r"(<label [^>]*>)(Once|Loop|Reflect)</label>",
+                      lambda m: m.group(1) + _LABELS[m.group(2)] + "</label>", text)
+        return text
+
+    def strip_png(self, dpi: float = STRIP_DPI) -> bytes:
+        """The frames in ``strip_frames`` stacked top to bottom, as PNG bytes."""
+        pictures = []
+        for k in self.strip_frames:
+            fig = self.frame_figure(k, dpi)
+            fig.canvas.draw()
+            pictures.append(np.asarray(fig.canvas.buffer_rgba())[..., :3])
+        width = max(p.shape[1] for p in pictures)
+        rule = np.full((3, width, 3), 190, dtype=np.uint8)
+        rows = []
+        for p in pictures:
+            if rows:
+                rows.append(rule)
+            rows.append(np.pad(p, ((0, 0), (0, width - p.shape[1]), (0, 0)), constant_values=255))
+        buffer = io.BytesIO()
+        imsave(buffer, np.concatenate(rows), format="png")
+        return buffer.getvalue()
+
+    def to_html(self) -> str:
+        """The player and the printed strip in ``<div class="d2l-anim">`` (computed once)."""
+        if self._html is None:
+            strip = base64.b64encode(self.strip_png()).decode("ascii")
+            steps = ", ".join(str(k + 1) for k in self.strip_frames)
+            alt = html.escape(f"{self.kind}: frames {steps} of {len(self.frames)}")
+            self._html = (f'<div class="d2l-anim">\n{_STYLE}\n'
+                          f'<div class="d2l-anim-player">\n{self.to_jshtml()}\n</div>\n'
+                          f'<img class="d2l-anim-strip" alt="{alt}" src="data:image/png;base64,{strip}">\n'
+                          f'</div>\n')
+        return self._html
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+
+# ---------------------------------------------------------------- the animations
+
+
+def _limit(shape, name: str) -> None:
+    if shape[0] * shape[1] > MAX_FRAMES:
+        raise ValueError(f"{name} gives a {shape[0]}x{shape[1]} output: an animation shows at most "
+                         f"{MAX_FRAMES} output positions, use smaller inputs")
+
+
+def _output_grid(Y, k: int, title: str, fill: str, edge: str) -> Grid:
+    """The output as it stands in frame k: cells 0..k-1 written, cell k being written, the rest empty.
+
+    k = Y.numel() (the final frame) shows every cell.
+    """
+    cols = Y.shape[1]
+    fills = {(c // cols, c % cols): WRITTEN_FILL for c in range(min(k, Y.numel()))}
+    frames = []
+    if k < Y.numel():
+        fills[(k // cols, k % cols)] = fill
+        frames.append((k // cols, k % cols, 1, 1, edge, "-"))
+    return Grid(Y, "output", title, fills=fills, frames=frames)
+
+
+def _blank_unwritten(ax, Y, k: int) -> None:
+    """Empty the numbers of the output cells not yet written in frame k (row-major order)."""
+    numbers = [t for t in ax.texts if t.get_gid() == "output"]
+    for c, t in enumerate(numbers):
+        if c > k:
+            t.set_text("")
+
+
+def _frames(Y, windows, arithmetic, name: str) -> list[Frame]:
+    """One frame per output position (row-major), then the final frame."""
+    rows, cols = Y.shape
+    frames = []
+    for c in range(Y.numel()):
+        i, j = divmod(c, cols)
+        frames.append(Frame(f"step {c + 1} of {Y.numel()}: {name}[{i},{j}]", windows(i, j), (i, j),
+                            float(Y[i, j]), arithmetic(i, j)))
+    frames.append(Frame(f"result: all {Y.numel()} outputs of {name} ({rows}x{cols})",
+                        None, None, None, ""))
+    return frames
+
+
+def _bottom(ax) -> float:
+    return max(p.get_xy()[1] + p.get_height() for p in ax.patches)
+
+
+def animate_corr2d(X, K) -> WindowAnimation:
+    """Animate Y = corr2d(X, K): the window slides over X, one output element per frame."""
+    X, K = _matrix(X, "X"), _matrix(K, "K")
+    _check_corr2d(X, K)
+    Y = corr2d(X, K)
+    _limit(Y.shape, "corr2d(X, K)")
+    h, w = K.shape
+    frames = _frames(Y, lambda i, j: (i, j, h, w),
+                     lambda i, j: f"{_products(X[i:i + h, j:j + w], K)} = {_fmt(Y[i, j])}", "Y")
+    fill, edge = HIGHLIGHTS[0]
+
+    def draw(ax, k):
+        window = frames[k].window
+        x_grid = Grid(X, "input", "input X")
+        k_grid = Grid(K, "kernel", "kernel K")
+        if window:
+            i, j = window[:2]
+            x_grid = Grid(X, "input", "input X", fills=_block(i, j, h, w, fill), frames=[(i, j, h, w, edge, "-")])
+            k_grid = Grid(K, "kernel", "kernel K", fills=_block(0, 0, h, w, fill), frames=[(0, 0, h, w, edge, "-")])
+        _draw_row(ax, [x_grid, CORR, k_grid, "=", _output_grid(Y, k, "output Y", fill, edge)], 0, X.shape[0] / 2)
+        _blank_unwritten(ax, Y, k)
+        _draw_notes(ax, [(frames[k].arithmetic, edge)], 0, _bottom(ax) + 0.5)
+
+    return WindowAnimation("corr2d", frames, Y, draw)
+
+
+def animate_conv2d(X, K, padding=0, stride=1) -> WindowAnimation:
+    """Animate the cross-correlation of X, padded with zeros, with K at a stride.
+
+    padding: zeros added on each side (PyTorch's ``padding=``), an int or (p_h, p_w);
+    stride: an int or (s_h, s_w). The window jumps s_w columns, then s_h rows.
+    """
+    s_h, s_w = _pair(stride, "stride", 1)
+    Xp, Y, padded_grid, _ = _padded_input(X, K, padding, stride, [])  # checks X, K, padding, stride
+    K = _matrix(K, "K")
+    p_h, p_w = _pair(padding, "padding", 0)
+    _limit(Y.shape, "this padding and stride")
+    h, w = K.shape
+    frames = _frames(Y, lambda i, j: (i * s_h, j * s_w, h, w),
+                     lambda i, j: f"{_products(Xp[i * s_h:i * s_h + h, j * s_w:j * s_w + w], K)} = "
+                                  f"{_fmt(Y[i, j])}", "Y")
+    fill, edge = HIGHLIGHTS[0]
+    title = f"output, stride ({s_h}, {s_w})"
+
+    def draw(ax, k):
+        grid = dataclasses.replace(padded_grid, fills=dict(padded_grid.fills), frames=list(padded_grid.frames))
+        k_grid = Grid(K, "kernel", "kernel K")
+        if frames[k].window:
+            r, c = frames[k].window[:2]
+            grid.fills.update(_block(r, c, h, w, fill))
+            grid.frames.append((r, c, h, w, edge, "-"))
+            k_grid = Grid(K, "kernel", "kernel K", fills=_block(0, 0, h, w, fill), frames=[(0, 0, h, w, edge, "-")])
+        _draw_row(ax, [grid, CORR, k_grid, "=", _output_grid(Y, k, title, fill, edge)], 0, Xp.shape[0] / 2)
+        _blank_unwritten(ax, Y, k)
+        _draw_notes(ax, [(frames[k].arithmetic, edge)], 0, _bottom(ax) + 0.5)
+
+    return WindowAnimation(f"conv2d padding ({p_h}, {p_w}) stride ({s_h}, {s_w})", frames, Y, draw)
+
+
+def animate_corr2d_multi_in(X, K) -> WindowAnimation:
+    """Animate a cross-correlation with several input channels, summed into one output.
+
+    X has shape (c_i, n_h, n_w) and K has shape (c_i, k_h, k_w): every frame shows the
+    same window in each channel, and the sum of the channels' products.
+    """
+    X, K = _matrix(X, "X", 3), _matrix(K, "K", 3)
+    if X.shape[0] != K.shape[0]:
+        raise ValueError(f"X and K need the same number of channels, got X.shape={tuple(X.shape)}, "
+                         f"K.shape={tuple(K.shape)}")
+    _check_corr2d(X[0], K[0])
+    Y = sum(corr2d(x, k) for x, k in zip(X, K))
+    _limit(Y.shape, "corr2d_multi_in(X, K)")
+    c_i, (h, w) = X.shape[0], K.shape[1:]
+
+    def sums(i, j):
+        parts = " + ".join(f"({_products(X[c, i:i + h, j:j + w], K[c])})" for c in range(c_i))
+        return f"{parts} = {_fmt(Y[i, j])}"
+
+    frames = _frames(Y, lambda i, j: (i, j, h, w), sums, "Y")
+    fill, edge = HIGHLIGHTS[0]
+    row_h = max(X.shape[1], h) + 1.6
+
+    def draw(ax, k):
+        window = frames[k].window
+        mark = {}
+        kmark = {}
+        if window:
+            i, j = window[:2]
+            mark = {"fills": _block(i, j, h, w, fill), "frames": [(i, j, h, w, edge, "-")]}
+            kmark = {"fills": _block(0, 0, h, w, fill), "frames": [(0, 0, h, w, edge, "-")]}
+        right = 0
+        for c in range(c_i):
+            middle = c * row_h + X.shape[1] / 2
+            right = _draw_row(ax, [Grid(X[c], f"input{c}", f"X[{c}]", **mark), CORR,
+                                   Grid(K[c], f"kernel{c}", f"K[{c}]", **kmark)], 0, middle)
+            if c > 0:
+                ax.text(right / 2, middle - row_h / 2, "+", ha="center", va="center", fontsize=16,
+                        gid="operator")
+        middle = ((c_i - 1) * row_h + X.shape[1]) / 2
+        _draw_row(ax, ["=", _output_grid(Y, k, "output Y", fill, edge)], right, middle)
+        _blank_unwritten(ax, Y, k)
+        _draw_notes(ax, [(frames[k].arithmetic, edge)], 0, _bottom(ax) + 0.5)
+
+    return WindowAnimation(f"corr2d_multi_in, {c_i} input channels", frames, Y, draw)
+
+
+def _pool_arithmetic(values: list[float], mode: str, result: float) -> str:
+    terms = [_fmt(v) for v in values]
+    if mode == "max":
+        return f"max({', '.join(terms)}) = {_fmt(result)}"
+    added = " + ".join(f"({t})" if t.startswith("-") else t for t in terms)
+    return f"({added}) / {len(terms)} = {_fmt(result)}"
+
+
+def animate_pool2d(X, pool_size=2, mode: str = "max") -> WindowAnimation:
+    """Animate pool2d(X, pool_size, mode) (stride 1, no padding): 'max' or 'avg'."""
+    X = _matrix(X, "X")
+    k_h, k_w = _pair(pool_size, "pool_size", 1)
+    _check_pool2d(X.float(), (k_h, k_w), mode)
+    Y = pool2d(X.float(), (k_h, k_w), mode)
+    _limit(Y.shape, "pool2d(X, pool_size)")
+    frames = _frames(Y, lambda i, j: (i, j, k_h, k_w),
+                     lambda i, j: _pool_arithmetic(X[i:i + k_h, j:j + k_w].flatten().tolist(), mode,
+                                                   float(Y[i, j])), "Y")
+    fill, edge = HIGHLIGHTS[0] if mode == "max" else HIGHLIGHTS[2]
+
+    def draw(ax, k):
+        window = frames[k].window
+        x_grid = Grid(X, "input", "input X")
+        if window:
+            i, j = window[:2]
+            x_grid = Grid(X, "input", "input X", fills=_block(i, j, k_h, k_w, fill),
+                          frames=[(i, j, k_h, k_w, edge, "-")])
+        _draw_row(ax, [x_grid, "->", _output_grid(Y, k, f"{k_h}x{k_w} {mode} pooling", fill, edge)],
+                  0, X.shape[0] / 2)
+        _blank_unwritten(ax, Y, k)
+        _draw_notes(ax, [(frames[k].arithmetic, edge)], 0, _bottom(ax) + 0.5)
+
+    return WindowAnimation(f"pool2d {mode}", frames, Y, draw)
+
+
+# ---------------------------------------------------------------- the 6.3 explorer
+
+
+@dataclass
+class ConvShapeView:
+    """What the explorer shows for one setting of its sliders.
+
+    figure: the padded, strided figure (None when the setting has no output);
+    text: the output shape with the formula, or the error message;
+    size: the output length along each side, or None; error: the message, or None.
+    """
+    figure: Optional[Figure]
+    text: str
+    size: Optional[int]
+    error: Optional[str]
+
+
+def explore_conv_shape(n: int, k: int, padding: int = 0, stride: int = 1) -> ConvShapeView:
+    """The explorer's update: an n x n input, a k x k kernel of ones, ``padding`` zeros on
+    each side (PyTorch's ``padding=``, so the total is p = 2 * padding) and stride s.
+
+    Never raises for a bad combination: the view then carries conv_output_shape's message.
+    """
+    p, s = 2 * padding, stride
+    setting = f"n = {n}, k = {k}, padding = {padding}（p = 2×padding = {p}），s = {s}"
+    try:
+        size = conv_output_shape(n, k, p, s)
+    except ValueError as err:
+        return ConvShapeView(None, f"{setting}：没有输出。ValueError: {err}", None, str(err))
+    X = torch.arange(n * n, dtype=torch.float32).reshape(n, n)
+    K = torch.ones(k, k)
+    windows = [c for c in ((0, 0), (0, 1), (1, 0)) if c[0] < size and c[1] < size]
+    _, Y, grid, _ = _padded_input(X, K, padding, stride, windows)
+    fills = {c: HIGHLIGHTS[m][0] for m, c in enumerate(windows)}
+    fig = Figure(dpi=72)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    _draw_row(ax, [grid, CORR, Grid(K, "kernel", "kernel K"), "=",
+                   Grid(Y, "output", f"output, stride ({s}, {s})", fills=fills)], 0, (n + p) / 2)
+    _draw_notes(ax, [(f"floor((n - k + p + s) / s) = floor(({n} - {k} + {p} + {s}) / {s}) = {size}", "black")],
+                0, _bottom(ax) + 0.5)
+    _finish(fig, ax)
+    text = (f"{setting}：输出形状 ⌊(n−k+p+s)/s⌋ = ⌊({n}−{k}+{p}+{s})/{s}⌋ = {size}，"
+            f"即 {size}×{size}")
+    return ConvShapeView(fig, text, size, None)
+
+
+def conv_shape_explorer(n: int = 8, k: int = 3, padding: int = 1, stride: int = 2):
+    """Sliders for n, k, padding (per side) and stride that redraw ``explore_conv_shape``.
+
+    Needs ipywidgets (Jupyter, Colab); returns the widget, which a cell shows when it ends with it.
+    """
+    try:
+        import ipywidgets as widgets
+        from IPython.display import HTML, display
+    except ImportError as err:  # pragma: no cover - depends on the environment
+        raise ImportError("conv_shape_explorer needs ipywidgets: pip install ipywidgets") from err
+
+    style = {"description_width": "initial"}
+
+    def slider(value, low, high, description):
+        return widgets.IntSlider(value=value, min=low, max=high, step=1, description=description,
+                                 continuous_update=False, style=style)
+
+    sliders = {"n": slider(n, 1, 8, "input size n"), "k": slider(k, 1, 5, "kernel size k"),
+               "padding": slider(padding, 0, 3, "padding (per side)"), "stride": slider(stride, 1, 4, "stride s")}
+    total = widgets.Label()
+
+    def show_total(change=None):
+        total.value = f"p = 2 × padding = {2 * sliders['padding'].value}"
+
+    sliders["padding"].observe(show_total, names="value")
+    show_total()
+
+    def update(n, k, padding, stride):
+        view = explore_conv_shape(n, k, padding, stride)
+        if view.figure is not None:
+            display(view.figure)
+        colour = "#b00020" if view.error else "inherit"
+        display(HTML(f'<p style="color: {colour}">{html.escape(view.text)}</p>'))
+
+    out = widgets.interactive_output(update, sliders)
+    return widgets.VBox([widgets.HBox([sliders["n"], sliders["k"]]),
+                         widgets.HBox([sliders["padding"], total]), sliders["stride"], out])
