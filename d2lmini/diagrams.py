@@ -285,7 +285,7 @@ def plot_receptive_field(X, K, K2=None) -> Figure:
 
 
 def plot_corr2d_multi_in(X, K, window: Cell = (0, 0)) -> Figure:
-    """Draw a multi-input-channel cross-correlation: one row X[c] * K[c] per channel, summed.
+    """Draw a multi-input-channel cross-correlation: one row X[c] star K[c] per channel, summed.
 
     X has shape (c_i, n_h, n_w) and K has shape (c_i, k_h, k_w).
     """
@@ -314,11 +314,11 @@ def plot_corr2d_multi_in(X, K, window: Cell = (0, 0)) -> Figure:
 
 
 def plot_conv1x1(X, K, pixel: Cell = (0, 0)) -> Figure:
-    """Draw a 1x1 convolution: input channels, the c_o x c_i weights, output channels.
+    """Draw a 1x1 convolution: input channels, the c_o x c_i matrix W, output channels.
 
-    X has shape (c_i, n_h, n_w) and K has shape (c_o, c_i, 1, 1). The same pixel
-    is highlighted in every channel: each output pixel mixes only the input
-    channels at that pixel.
+    X has shape (c_i, n_h, n_w) and K has shape (c_o, c_i, 1, 1); W = K[:, :, 0, 0]
+    (row o holds the weights of output channel o). The same pixel is highlighted
+    in every channel: each output pixel mixes only the input channels at that pixel.
     """
     X, K = _matrix(X, "X", 3), _matrix(K, "K", 4)
     if K.shape[2:] != (1, 1) or K.shape[1] != X.shape[0]:
@@ -333,24 +333,28 @@ def plot_conv1x1(X, K, pixel: Cell = (0, 0)) -> Figure:
     outputs = [Grid(y, f"output{o}", f"Y[{o}]", **mark) for o, y in enumerate(Y)]
     height = len(inputs) * (X.shape[1] + 1.2) - 1.2
     fig, ax = plt.subplots()
-    _draw_row(ax, [inputs, CORR, Grid(W, "kernel", "K (c_o x c_i)"), "=", outputs], 0, height / 2)
-    notes = [(f"Y[{o}][{i},{j}] = " + " + ".join(_times(W[o, c], X[c, i, j]) for c in range(X.shape[0]))
+    _draw_row(ax, [inputs, CORR, Grid(W, "kernel", "W = K[:,:,0,0]"), "=", outputs], 0, height / 2)
+    notes = [(f"Y[{o},{i},{j}] = " + " + ".join(_times(W[o, c], X[c, i, j]) for c in range(X.shape[0]))
               + f" = {_fmt(Y[o, i, j])}", edge) for o in range(Y.shape[0])]
     _draw_notes(ax, notes, 0, height + 0.5)
     return _finish(fig, ax)
 
 
-def plot_pool2d(X, pool_size=2, mode: str = "max", window: Cell = (0, 0)) -> Figure:
-    """Draw X and pool2d(X, pool_size, mode) (stride 1), highlighting one pooling window."""
+def plot_pool2d(X, pool_size=(2, 2), mode: str = "max", window: Cell = (0, 0)) -> Figure:
+    """Draw X and pool2d(X, pool_size, mode) (stride 1), highlighting one pooling window.
+
+    pool_size is the window's shape (k_h, k_w), a pair as for pool2d.
+    """
     X = _matrix(X, "X")
-    k_h, k_w = _pair(pool_size, "pool_size", 1)
-    Y = pool2d(X.float(), (k_h, k_w), mode)  # checks mode and the window's size
+    Y = pool2d(X.float(), pool_size, mode)  # checks mode and the pair pool_size = (k_h, k_w)
+    k_h, k_w = pool_size
     i, j = _check_cell(window, Y.shape, "window")
     fill, edge = HIGHLIGHTS[0]
     fig, ax = plt.subplots()
     _draw_row(ax, [Grid(X, "input", "input X", fills=_block(i, j, k_h, k_w, fill),
-                        frames=[(i, j, k_h, k_w, edge, "-")]), "->",
-                   Grid(Y, "output", f"{k_h}x{k_w} {mode} pooling", fills={(i, j): fill})], 0, X.shape[0] / 2)
+                        frames=[(i, j, k_h, k_w, edge, "-")]), r"$\rightarrow$",
+                   Grid(Y, "output", f"{k_h}x{k_w} {'max' if mode == 'max' else 'average'} pooling",
+                        fills={(i, j): fill})], 0, X.shape[0] / 2)
     name = "max" if mode == "max" else "mean"
     values = ", ".join(_fmt(v) for v in X[i:i + k_h, j:j + k_w].flatten().tolist())
     _draw_notes(ax, [(f"{name}({values}) = {_fmt(Y[i, j])}", edge)], 0, X.shape[0] + 0.5)

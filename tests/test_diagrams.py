@@ -218,6 +218,9 @@ def test_multi_in_gives_56():
     assert list(highlighted(fig, "input1").values()) == [["1", "2", "4", "5"]]
     assert texts_with_gid(fig, "equation") == ["(0*0 + 1*1 + 3*2 + 4*3) + (1*1 + 2*2 + 4*3 + 5*4) = 56"]
     assert texts_with_gid(fig, "operator").count("+") == 1
+    # Cross-correlation is drawn as the star, as in the text; '*' means convolution.
+    assert texts_with_gid(fig, "operator").count(d2l.diagrams.CORR) == 2
+    assert "*" not in texts_with_gid(fig, "operator")
     check_layout(fig)
 
 
@@ -240,8 +243,10 @@ def test_conv1x1_mixes_channels_per_pixel():
         assert numbers(fig, f"input{c}") == as_strings(Xc[c])
         assert list(highlighted(fig, f"input{c}").values()) == [[as_strings(Xc[c])[1][2]]]
     assert numbers(fig, "kernel") == as_strings(Kc[:, :, 0, 0])
+    assert texts_with_gid(fig, "kernel:title") == ["W = K[:,:,0,0]"]  # the W of the text
+    assert texts_with_gid(fig, "operator") == [d2l.diagrams.CORR, "="]
     equations = texts_with_gid(fig, "equation")
-    assert len(equations) == 2 and equations[1].startswith("Y[1][1,2] = ")
+    assert len(equations) == 2 and equations[1].startswith("Y[1,1,2] = ")
     assert equations[1].endswith(f"= {as_strings(Y[1])[1][2]}")
     check_layout(fig)
 
@@ -254,22 +259,35 @@ def test_conv1x1_rejects_bad_kernel():
 
 
 def test_pool2d_max_and_avg():
-    fig = d2l.plot_pool2d(X, 2)
+    fig = d2l.plot_pool2d(X, (2, 2))
     assert numbers(fig, "output") == as_strings(d2l.pool2d(X, (2, 2))) == [["4", "5"], ["7", "8"]]
     assert list(highlighted(fig, "input").values()) == [["0", "1", "3", "4"]]
     assert texts_with_gid(fig, "equation") == ["max(0, 1, 3, 4) = 4"]
+    # The window is k_h x k_w (the letter p is only padding in the book).
+    assert texts_with_gid(fig, "output:title") == ["2x2 max pooling"]
     check_layout(fig)
     fig = d2l.plot_pool2d(torch.arange(9).reshape(3, 3), (2, 2), mode="avg", window=(1, 0))
     assert numbers(fig, "output") == [["2", "3"], ["5", "6"]]
     assert list(highlighted(fig, "input").values()) == [["3", "4", "6", "7"]]
     assert texts_with_gid(fig, "equation") == ["mean(3, 4, 6, 7) = 5"]
+    assert texts_with_gid(fig, "output:title") == ["2x2 average pooling"]
+    check_layout(fig)
+
+
+def test_pool2d_window_of_another_shape():
+    fig = d2l.plot_pool2d(X, (1, 3), window=(2, 0))
+    assert numbers(fig, "output") == [["2"], ["5"], ["8"]]
+    assert list(highlighted(fig, "input").values()) == [["6", "7", "8"]]
+    assert texts_with_gid(fig, "output:title") == ["1x3 max pooling"]
 
 
 def test_pool2d_rejects_bad_input():
     with pytest.raises(ValueError, match="mode"):
-        d2l.plot_pool2d(X, 2, mode="min")
+        d2l.plot_pool2d(X, (2, 2), mode="min")
     with pytest.raises(ValueError, match="outside"):
-        d2l.plot_pool2d(X, 2, window=(0, 2))
+        d2l.plot_pool2d(X, (2, 2), window=(0, 2))
+    with pytest.raises(ValueError, match="pool_size must be a pair"):  # like pool2d, no bare int
+        d2l.plot_pool2d(X, 2)
 
 
 def test_all_public_names_are_exported():
