@@ -5,8 +5,9 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+PDF    := _build/pdf/d2l-ch6-cnn.pdf
 
-.PHONY: book test unit-test nb-test browser-test benchmark sync-colab clean
+.PHONY: book pdf test unit-test nb-test pdf-test browser-test benchmark sync-colab clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,16 +27,28 @@ book: $(STAMP)
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 	@test -f _build/html/_static/mathjax/tex-chtml.js || \
 	  { echo "MathJax was not copied to _build/html/_static/mathjax (is sphinx-mathjax-offline installed?)"; exit 1; }
+	@if [ -f $(PDF) ]; then cp $(PDF) _build/html/ && echo "Copied $(PDF) next to the book (its download link); \`make pdf\` rebuilds it"; \
+	  else echo "No PDF yet: the landing page's PDF link works after \`make pdf\`"; fi
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
+## The whole book as one A4 PDF ($(PDF)), printed from the singlehtml build by the system's
+## Chromium; also copied into _build/html when that exists (the landing page links it).
+pdf: $(STAMP)
+	$(PY) tools/build_pdf.py --output $(PDF) --copy-to _build/html
+
 ## Run every test: d2lmini's unit tests, nbval over every notebook, the browser test.
-test: unit-test nb-test browser-test
+test: unit-test nb-test pdf-test browser-test
 
 unit-test: $(STAMP)
-	$(PY) -m pytest tests -m "not browser"
+	$(PY) -m pytest tests -m "not browser and not pdf"
 
 nb-test: $(STAMP)
 	$(PY) -m pytest $(NBVAL) notebooks
+
+# The PDF (text, fonts, images, page size and count) with poppler-utils; book first, so that
+# the PDF is also checked where the web book links it.
+pdf-test: book pdf
+	$(PY) -m pytest tests -m pdf -rs
 
 # Headless Chromium over the built book; without chromium/chromedriver the tests skip (and say so).
 browser-test: book
