@@ -1,0 +1,449 @@
+"""The book's text tells the truth in one notation (issue 9): lexical checks.
+
+They read every notebook of the chapter and the landing page intro.md:
+
+(a) no control character in markdown, no broken TeX command in a formula;
+(b) figures: no hand-typed figure number; every figure output is a book figure
+    with a name and a Chinese caption; names are unique, each is referenced by
+    a ``[图](...#name)`` link, and every such link reaches a figure;
+(c) no tooling words in the prose, no ``{glue:`` markup, no ``# NBVAL`` comments;
+(d) the notation block 符号约定 in intro.md, and a pooling window is k_h x k_w;
+(e) one term per concept (准确率, 特征映射, 汇聚, CNN, 全连接层).
+
+Each test checks one thing and names the notebook and the cell that fail.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("6_*.ipynb"))
+STEMS = [path.stem for path in NOTEBOOKS]
+INTRO = ROOT / "intro.md"
+
+
+# --------------------------------------------------------------------------- reading the book
+
+@dataclass
+class Cell:
+    notebook: str      # file stem, e.g. "6_4_channels"
+    index: int
+    id: str
+    kind: str          # "markdown", "code" or "raw"
+    source: str
+    metadata: dict
+    outputs: list
+
+    @property
+    def where(self) -> str:
+        return f"{self.notebook}.ipynb, cell {self.index} (id {self.id})"
+
+    @property
+    def figure(self) -> dict | None:
+        return self.metadata.get("mystnb", {}).get("figure")
+
+
+@functools.lru_cache(maxsize=None)
+def cells(stem: str) -> tuple[Cell, ...]:
+    nb = json.loads((ROOT / "notebooks" / f"{stem}.ipynb").read_text(encoding="utf-8"))
+    return tuple(Cell(stem, i, c.get("id", "?"), c["cell_type"], _joined(c["source"]),
+                      c.get("metadata", {}), c.get("outputs", []))
+                 for i, c in enumerate(nb["cells"]))
+
+
+def _joined(text) -> str:
+    return "".join(text) if isinstance(text, list) else text
+
+
+def markdown_cells(stem: str | None = None) -> list[Cell]:
+    return [c for s in ([stem] if stem else STEMS) for c in cells(s) if c.kind == "markdown"]
+
+
+def code_cells(stem: str | None = None) -> list[Cell]:
+    """Code cells the reader sees (the generated Colab install cell is left out)."""
+    return [c for s in ([stem] if stem else STEMS) for c in cells(s)
+            if c.kind == "code" and "colab" not in c.metadata.get("tags", [])]
+
+
+def book_markdown() -> list[tuple[str, str]]:
+    """(where, text) for the book's markdown: every markdown cell, every caption, intro.md."""
+    texts = [(c.where, c.source) for c in markdown_cells()]
+    texts += [(f"{c.where}, figure caption", c.figure.get("caption", ""))
+              for s in STEMS for c in cells(s) if c.figure]
+    texts.append(("intro.md", INTRO.read_text(encoding="utf-8")))
+    return texts
+
+
+def book_text() -> list[tuple[str, str]]:
+    """Everything a reader reads: the book's markdown plus the visible code cells."""
+    return book_markdown() + [(f"{c.where}, code", c.source) for c in code_cells()]
+
+
+FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*(.*)$")
+CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+
+
+def prose(markdown: str) -> str:
+    """The markdown without code: fenced code blocks and `code spans` become blank.
+
+    MyST directives written as fences (```{admonition} ...) hold prose and are kept.
+    """
+    lines, open_fences = [], []          # open_fences: (fence, is_code)
+    for line in markdown.splitlines():
+        m = FENCE.match(line)
+        if m:
+            fence, info = m.groups()
+            if (open_fences and not info and fence[0] == open_fences[-1][0][0]
+                    and len(fence) >= len(open_fences[-1][0])):
+                open_fences.pop()
+            else:
+                is_code = not info.startswith("{") or info.startswith(("{code", "{code-cell"))
+                open_fences.append((fence, is_code))
+            lines.append("")
+            continue
+        in_code = any(is_code for _, is_code in open_fences)
+        lines.append("" if in_code else CODE_SPAN.sub("", line))
+    return "\n".join(lines)
+
+
+DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
+INLINE_MATH = re.compile(r"(?<!\\)\$(.+?)(?<!\\)\$")
+
+
+def formulas(markdown: str) -> list[str]:
+    """The TeX of every $$...$$ and $...$ formula in the prose."""
+    text = prose(markdown)
+    found = DISPLAY_MATH.findall(text)
+    text = DISPLAY_MATH.sub(" ", text)
+    for line in text.splitlines():
+        found += INLINE_MATH.findall(line)
+    return found
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"[。！？；\n]", text) if s.strip()]
+
+
+def squeeze(tex: str) -> str:
+    """TeX without spaces, so that 'k_h \\times k_w' and 'k_h\\times k_w' compare equal."""
+    return re.sub(r"\s+", "", tex)
+
+
+def show(text: str, start: int, end: int, margin: int = 30) -> str:
+    return repr(text[max(0, start - margin):end + margin])
+
+
+# --------------------------------------------------------------------------- (a) characters and TeX
+
+# Commands a formula of this book may use: standard LaTeX math that MathJax renders.
+TEX_COMMANDS = frozenset("""
+    alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi
+    pi rho sigma tau upsilon phi varphi chi psi omega
+    Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega
+    times cdot cdots ldots dots vdots ddots div pm mp ast star circ bullet oplus otimes odot
+    le leq ge geq ne neq approx equiv sim simeq propto ll gg in notin subset subseteq cup cap
+    forall exists to rightarrow leftarrow Rightarrow Leftarrow leftrightarrow mapsto implies iff
+    sum prod int lim max min sup inf arg log ln exp sin cos tan det
+    frac dfrac tfrac sqrt binom partial nabla infty
+    left right big Big bigg Bigg lfloor rfloor lceil rceil langle rangle vert Vert lvert rvert
+    lVert rVert mid
+    mathbf mathsf mathrm mathit mathcal mathbb boldsymbol operatorname displaystyle limits
+    text textbf textit textrm texttt mbox
+    hat bar tilde vec dot ddot overline underline widehat widetilde underbrace overbrace
+    top prime ell emptyset setminus
+    quad qquad begin end
+""".split())
+
+# A command whose backslash became a control character in the JSON ("\t" in "\times" is a
+# TAB) leaves its tail behind: "imes", "rac", "ightarrow", ... Tails shorter than 3 letters
+# are too common to flag.
+ESCAPE_LETTERS = "tfrbnav"
+LOST_BACKSLASH = {name[1:]: name for name in TEX_COMMANDS
+                  if name[0] in ESCAPE_LETTERS and len(name) > 3}
+TEXT_GROUP = re.compile(r"\\(?:text|textbf|textit|textrm|texttt|mathrm|operatorname|mbox"
+                        r"|begin|end)\s*\{[^{}]*\}")
+
+
+def tex_problems(tex: str) -> list[str]:
+    """The broken or unknown commands of one formula."""
+    problems = [f"unknown command \\{name}" for name in re.findall(r"\\([A-Za-z]+)", tex)
+                if name not in TEX_COMMANDS]
+    bare = re.sub(r"\\[A-Za-z]+", " ", TEXT_GROUP.sub(" ", tex))
+    for word in re.findall(r"(?<![A-Za-z\\])[A-Za-z]+", bare):
+        if word in LOST_BACKSLASH:
+            problems.append(f"'{word}' looks like \\{LOST_BACKSLASH[word]} without its backslash")
+        elif word in TEX_COMMANDS and len(word) >= 3:
+            problems.append(f"'{word}' is a TeX command without its backslash")
+    return problems
+
+
+def test_markdown_has_no_control_characters():
+    failures = []
+    for where, text in book_markdown():
+        for k, ch in enumerate(text):
+            if unicodedata.category(ch) == "Cc" and ch != "\n":
+                failures.append(f"{where}: control character {ch!r} at {show(text, k, k + 1)}")
+    assert not failures, "markdown may hold no control character but newline:\n" + "\n".join(failures)
+
+
+def test_formulas_have_no_broken_tex_commands():
+    failures = [f"{where}: {problem} in ${tex}$"
+                for where, text in book_markdown()
+                for tex in formulas(text) for problem in tex_problems(tex)]
+    assert not failures, "broken TeX in formulas:\n" + "\n".join(failures)
+
+
+def test_the_tex_check_catches_lost_backslashes():
+    assert tex_problems("3\times3") == ["'imes' looks like \\times without its backslash"]
+    assert tex_problems(r"\frac{1}{2}") == [] and tex_problems("frac{1}{2}")
+    assert tex_problems(r"\tims") == ["unknown command \\tims"]
+    assert tex_problems(r"[\mathbf{X}\star\mathbf{K}]_{i,j} + \text{max pooling}") == []
+
+
+# --------------------------------------------------------------------------- (b) figures
+
+TYPED_FIGURE_NUMBER = re.compile(r"图\s*\d+(?:\s*[.．]\s*\d+)+|[如见]图\s*\d"
+                                 r"|(?<![A-Za-z])(?:Figure|Fig\.)\s*\d", re.I)
+FIGURE_NAME = re.compile(r"fig-[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def figure_outputs(cell: Cell) -> list[dict]:
+    """Outputs that are figures: a PNG image or a d2lmini animation."""
+    def is_figure(output):
+        data = output.get("data", {})
+        return "image/png" in data or "d2l-anim" in _joined(data.get("text/html", ""))
+    return [o for o in cell.outputs if is_figure(o)]
+
+
+def figures() -> dict[str, list[Cell]]:
+    """Figure name -> the cells that declare it, over the whole book."""
+    found: dict[str, list[Cell]] = {}
+    for stem in STEMS:
+        for cell in cells(stem):
+            if cell.figure:
+                found.setdefault(cell.figure.get("name", ""), []).append(cell)
+    return found
+
+
+def figure_links() -> list[tuple[str, str, str, str]]:
+    """(where, link text, target notebook stem, anchor) of every link to an anchor in the book."""
+    links = []
+    sources = [(c.where, c.notebook, c.source) for c in markdown_cells()]
+    sources.append(("intro.md", None, INTRO.read_text(encoding="utf-8")))
+    for where, stem, text in sources:
+        for label, target in LINK.findall(prose(text)):
+            path, _, anchor = target.partition("#")
+            if not anchor or "://" in path:
+                continue
+            target_stem = PurePosixPath(path).stem if path else stem
+            links.append((where, label, target_stem, anchor))
+    return links
+
+
+def test_no_hand_typed_figure_numbers():
+    failures = [f"{where}: {show(text, m.start(), m.end())}"
+                for where, text in book_markdown()
+                for m in TYPED_FIGURE_NUMBER.finditer(prose(text))]
+    assert not failures, ("refer to a figure with [图](#fig-name); the book numbers it. "
+                          "Typed figure numbers:\n" + "\n".join(failures))
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_every_figure_output_is_a_named_captioned_figure(stem):
+    failures = []
+    for cell in cells(stem):
+        if cell.kind != "code":
+            continue
+        outputs, figure = figure_outputs(cell), cell.figure
+        if len(outputs) > 1:
+            failures.append(f"{cell.where}: {len(outputs)} figure outputs; a figure cell has one")
+        if outputs and not figure:
+            failures.append(f"{cell.where}: a figure output without metadata "
+                            '{"mystnb": {"figure": {"name": "fig-...", "caption": "..."}}}')
+        if figure and not outputs:
+            failures.append(f"{cell.where}: figure metadata {figure.get('name')!r} "
+                            "but no image or animation output")
+        if figure:
+            name, caption = figure.get("name", ""), figure.get("caption", "")
+            if not FIGURE_NAME.fullmatch(name):
+                failures.append(f"{cell.where}: figure name {name!r} must be 'fig-' and "
+                                "English words in lower case, without a number (fig-corr2d)")
+            if not CJK.search(caption):
+                failures.append(f"{cell.where}: figure {name!r} needs a Chinese caption, "
+                                f"got {caption!r}")
+    assert not failures, "\n".join(failures)
+
+
+def test_figure_names_are_unique_in_the_book():
+    clashes = {name: [c.where for c in found] for name, found in figures().items() if len(found) > 1}
+    assert not clashes, f"figure names used more than once: {clashes}"
+
+
+def test_every_figure_is_referenced():
+    referenced = {(stem, anchor) for _, label, stem, anchor in figure_links() if label == "图"}
+    missing = [f"{cell.where}: figure {name!r} has no [图](...#{name}) link"
+               for name, found in figures().items() for cell in found
+               if (cell.notebook, name) not in referenced]
+    assert not missing, "\n".join(missing)
+
+
+def test_every_figure_link_reaches_a_figure():
+    declared = {(cell.notebook, name) for name, found in figures().items() for cell in found}
+    failures = []
+    for where, label, stem, anchor in figure_links():
+        if anchor.startswith("fig-") and label != "图":
+            failures.append(f"{where}: a link to figure {anchor} must read [图](...), not [{label}]")
+        if (label == "图" or anchor.startswith("fig-")) and (stem, anchor) not in declared:
+            failures.append(f"{where}: [{label}] points at {stem}#{anchor}, "
+                            "which is not a figure of that notebook")
+    assert not failures, "\n".join(failures)
+
+
+# --------------------------------------------------------------------------- (c) tooling words
+
+TOOLING_WORDS = re.compile(r"nbval|(?<![A-Za-z])glue(?![A-Za-z])|(?-i:(?<![A-Za-z])CI(?![A-Za-z]))",
+                           re.I)
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_no_tooling_words_in_markdown(stem):
+    failures = [f"{c.where}: {show(c.source, m.start(), m.end())}"
+                for c in markdown_cells(stem) for m in TOOLING_WORDS.finditer(c.source)]
+    assert not failures, ("the prose speaks of convolutions, not of our tooling "
+                          "(NBVAL, nbval, glue, CI):\n" + "\n".join(failures))
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_no_glue_markup(stem):
+    failures = [f"{c.where}: {show(c.source, m.start(), m.end())}"
+                for c in cells(stem) for m in re.finditer(r"\{glue:", c.source)]
+    assert not failures, ("{glue:...} shows raw in Jupyter and Colab; print the number "
+                          "or state what an assert checks:\n" + "\n".join(failures))
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_no_nbval_comments_in_code(stem):
+    failures = [f"{c.where}: {show(c.source, m.start(), m.end())}"
+                for c in cells(stem) if c.kind == "code"
+                for m in re.finditer(r"#\s*NBVAL", c.source)]
+    assert not failures, ("use the cell tag nbval-ignore-output (or nbval-skip), "
+                          "not a comment the reader sees:\n" + "\n".join(failures))
+
+
+# --------------------------------------------------------------------------- (d) notation
+
+def notation_block() -> str:
+    text = INTRO.read_text(encoding="utf-8")
+    m = re.search(r"^\(notation\)=\s*\n(?:\s*\n)*## 符号约定[^\n]*\n(.*?)(?=^## |\Z)", text, re.M | re.S)
+    assert m, "intro.md needs the block '(notation)=' followed by the heading '## 符号约定'"
+    return m.group(1)
+
+
+def _any_sentence(*needles: str):
+    return lambda block: any(all(n in squeeze(s) for n in map(squeeze, needles))
+                             for s in sentences(block))
+
+
+NOTATION_STATEMENTS = {
+    "indices count from 0": _any_sentence("下标从 0 开始"),
+    "centred window and corner window: k = 2Delta + 1": _any_sentence(r"\Delta", r"k=2\Delta+1"),
+    "padding p is the total, PyTorch's padding= per side":
+        lambda b: _any_sentence("两侧", "p_h")(b) and _any_sentence("padding", "每一侧")(b),
+    "the pooling window is k_h x k_w, p only padding":
+        lambda b: _any_sentence("汇聚窗口", r"k_h\times k_w")(b) and _any_sentence("$p$", "填充")(b),
+    "star is cross-correlation, * is convolution":
+        lambda b: _any_sentence(r"\star", "互相关", "$*$", "卷积")(b),
+    "floor((n + 2p' - k)/s) + 1 equals the book's form":
+        lambda b: re.search(r"\\lfloor\(n\+2p'?-k\)/s\\rfloor\+1", squeeze(b)) is not None
+        and r"\lfloor(n_h-k_h+p_h+s_h)/s_h\rfloor" in squeeze(b),
+}
+
+
+@pytest.mark.parametrize("statement", NOTATION_STATEMENTS)
+def test_notation_block_states(statement):
+    assert NOTATION_STATEMENTS[statement](notation_block()), \
+        f"intro.md, 符号约定: the block must state that {statement}"
+
+
+POOLING_WINDOW_AS_P = re.compile(r"p_\{?h\}?\s*(?:\\times|×)\s*p_\{?w\}?")
+
+
+def test_no_pooling_window_written_with_p():
+    failures = [f"{where}: {show(text, m.start(), m.end())}"
+                for where, text in book_markdown() for m in POOLING_WINDOW_AS_P.finditer(text)]
+    assert not failures, ("p is only padding: a pooling window is k_h\\times k_w. Found:\n"
+                          + "\n".join(failures))
+
+
+def test_pooling_window_is_k_in_6_5():
+    text = "\n".join(c.source for c in markdown_cells("6_5_pooling"))
+    assert _any_sentence("汇聚窗口", r"k_h\times k_w")(text), \
+        "6_5_pooling.ipynb: a sentence must name the pooling window k_h\\times k_w"
+
+
+def test_pooling_window_is_k_in_the_6_7_restatement():
+    restatement = [c for c in markdown_cells("6_7_exercises") if "(ex-6-5-3)=" in c.source]
+    assert restatement, "6_7_exercises.ipynb: no markdown cell with the label (ex-6-5-3)="
+    cell = restatement[0]
+    assert squeeze(r"k_h\times k_w") in squeeze(cell.source), \
+        f"{cell.where}: exercise 6.5.3 must write the pooling window as k_h\\times k_w"
+
+
+# --------------------------------------------------------------------------- (e) terms
+
+# 精度 as numerical precision stays: 单精度, 双精度, 浮点精度, "float64 的精度".
+PRECISION_COMPOUNDS = re.compile(r"(?:float(?:16|32|64)?|double|[单双半]|混合|浮点|数值)\s*的?精度")
+
+
+def occurrences(word: str) -> list[tuple[str, str]]:
+    """(where, sentence) of each occurrence of word in everything the reader reads."""
+    return [(where, s) for where, text in book_text() for s in sentences(text)
+            for _ in range(s.count(word))]
+
+
+def test_accuracy_is_zhunquelv():
+    failures = [f"{where}: {s.strip()!r}" for where, text in book_text()
+                for s in sentences(PRECISION_COMPOUNDS.sub("", text)) if "精度" in s]
+    assert not failures, ("accuracy is 准确率, never 精度 (双精度, float64 的精度 and other "
+                          "floating-point precision are fine):\n" + "\n".join(failures))
+
+
+def test_tezhengtu_only_where_6_1_equates_it_with_tezhengyingshe():
+    found = occurrences("特征图")
+    assert len(found) == 1 and found[0][0].startswith("6_1_") and "特征映射" in found[0][1], \
+        ("特征图 appears once, in 6.1's sentence saying it is 特征映射; elsewhere write 特征映射. "
+         "Found:\n" + "\n".join(f"{w}: {s.strip()!r}" for w, s in found))
+
+
+def test_chihua_only_where_6_5_names_the_synonym():
+    found = occurrences("池化")
+    assert len(found) == 1 and found[0][0].startswith("6_5_") and "汇聚" in found[0][1], \
+        ("池化 appears once, in 6.5's sentence naming it as the synonym of 汇聚; elsewhere "
+         "write 汇聚. Found:\n" + "\n".join(f"{w}: {s.strip()!r}" for w, s in found))
+
+
+def test_no_dense_block():
+    failures = [f"{where}: {show(text, m.start(), m.end())}" for where, text in book_text()
+                for m in re.finditer(r"稠密块|dense\s+block", text, re.I)]
+    assert not failures, ("a dense layer is 全连接层; 稠密块 / dense block is DenseNet's term:\n"
+                          + "\n".join(failures))
+
+
+def test_cnn_is_defined_in_6_1():
+    text = "\n".join(c.source for c in markdown_cells("6_1_why_conv"))
+    assert re.search(r"卷积神经网络（convolutional neural network[，,]\s*CNN）", text), \
+        "6_1_why_conv.ipynb must define 卷积神经网络（convolutional neural network，CNN）"
+
+
+def test_the_book_has_seven_notebooks():
+    assert STEMS == ["6_1_why_conv", "6_2_conv_layer", "6_3_padding_strides", "6_4_channels",
+                     "6_5_pooling", "6_6_lenet", "6_7_exercises"]
