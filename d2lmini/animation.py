@@ -372,17 +372,21 @@ def _pool_arithmetic(values: list[float], mode: str, result: float) -> str:
     return f"({added}) / {len(terms)} = {_fmt(result)}"
 
 
-def animate_pool2d(X, pool_size=2, mode: str = "max") -> WindowAnimation:
-    """Animate pool2d(X, pool_size, mode) (stride 1, no padding): 'max' or 'avg'."""
+def animate_pool2d(X, pool_size=(2, 2), mode: str = "max") -> WindowAnimation:
+    """Animate pool2d(X, pool_size, mode) (stride 1, no padding), mode 'max' or 'avg'.
+
+    pool_size is the window's shape (k_h, k_w), a pair as for pool2d.
+    """
     X = _matrix(X, "X")
-    k_h, k_w = _pair(pool_size, "pool_size", 1)
-    _check_pool2d(X.float(), (k_h, k_w), mode)
+    _check_pool2d(X.float(), pool_size, mode)
+    k_h, k_w = pool_size
     Y = pool2d(X.float(), (k_h, k_w), mode)
     _limit(Y.shape, "pool2d(X, pool_size)")
     frames = _frames(Y, lambda i, j: (i, j, k_h, k_w),
                      lambda i, j: _pool_arithmetic(X[i:i + k_h, j:j + k_w].flatten().tolist(), mode,
                                                    float(Y[i, j])), "Y")
     fill, edge = HIGHLIGHTS[0] if mode == "max" else HIGHLIGHTS[2]
+    title = f"{k_h}x{k_w} {'max' if mode == 'max' else 'average'} pooling"
 
     def draw(ax, k):
         window = frames[k].window
@@ -391,59 +395,78 @@ def animate_pool2d(X, pool_size=2, mode: str = "max") -> WindowAnimation:
             i, j = window[:2]
             x_grid = Grid(X, "input", "input X", fills=_block(i, j, k_h, k_w, fill),
                           frames=[(i, j, k_h, k_w, edge, "-")])
-        _draw_row(ax, [x_grid, "->", _output_grid(Y, k, f"{k_h}x{k_w} {mode} pooling", fill, edge)],
+        _draw_row(ax, [x_grid, r"$\rightarrow$", _output_grid(Y, k, title, fill, edge)],
                   0, X.shape[0] / 2)
         _blank_unwritten(ax, Y, k)
         _draw_notes(ax, [(frames[k].arithmetic, edge)], 0, _bottom(ax) + 0.5)
 
-    return WindowAnimation(f"pool2d {mode}", frames, Y, draw)
+    return WindowAnimation(f"pool2d {mode} {k_h}x{k_w}", frames, Y, draw)
 
 
 # ---------------------------------------------------------------- the 6.3 explorer
 
 
-@dataclass
 class ConvShapeView:
     """What the explorer shows for one setting of its sliders.
 
-    figure: the padded, strided figure (None when the setting has no output);
-    text: the output shape with the formula, or the error message;
-    size: the output length along each side, or None; error: the message, or None.
+    text: the output shape with the formula and its value, or the error message;
+    size: the output length along each side, or None; error: the message, or None;
+    figure: the padded, strided figure (None when the setting has no output), drawn
+    when first asked for, so that checking many settings stays fast.
     """
-    figure: Optional[Figure]
-    text: str
-    size: Optional[int]
-    error: Optional[str]
+
+    def __init__(self, n: int, k: int, padding: int, stride: int):
+        self.n, self.k, self.padding, self.stride = n, k, padding, stride
+        p, s = 2 * padding, stride
+        setting = f"n = {n}, k = {k}, padding = {padding}（p = 2×padding = {p}），s = {s}"
+        try:
+            self.size = conv_output_shape(n, k, p, s)
+        except ValueError as err:
+            self.size, self.error = None, str(err)
+            self.text = f"{setting}：没有输出。ValueError: {err}"
+        else:
+            self.error = None
+            self.text = (f"{setting}：输出形状 ⌊(n−k+p+s)/s⌋ = ⌊({n}−{k}+{p}+{s})/{s}⌋ = {self.size}，"
+                         f"即 {self.size}×{self.size}")
+        self._figure = None
+
+    def __repr__(self) -> str:
+        return f"ConvShapeView({self.text!r})"
+
+    @property
+    def figure(self) -> Optional[Figure]:
+        if self.size is None:
+            return None
+        if self._figure is None:
+            self._figure = self._draw()
+        return self._figure
+
+    def _draw(self) -> Figure:
+        n, k, padding, s, size = self.n, self.k, self.padding, self.stride, self.size
+        p = 2 * padding
+        X = torch.arange(n * n, dtype=torch.float32).reshape(n, n)
+        K = torch.ones(k, k)
+        windows = [c for c in ((0, 0), (0, 1), (1, 0)) if c[0] < size and c[1] < size]
+        _, Y, grid, _ = _padded_input(X, K, padding, s, windows)
+        fills = {c: HIGHLIGHTS[m][0] for m, c in enumerate(windows)}
+        fig = Figure(dpi=72)  # not managed by pyplot: shown only where the explorer displays it
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        _draw_row(ax, [grid, CORR, Grid(K, "kernel", "kernel K"), "=",
+                       Grid(Y, "output", f"output, stride ({s}, {s})", fills=fills)], 0, (n + p) / 2)
+        _draw_notes(ax, [(f"floor((n - k + p + s) / s) = floor(({n} - {k} + {p} + {s}) / {s}) = {size}",
+                          "black")], 0, _bottom(ax) + 0.5)
+        return _finish(fig, ax)
 
 
 def explore_conv_shape(n: int, k: int, padding: int = 0, stride: int = 1) -> ConvShapeView:
     """The explorer's update: an n x n input, a k x k kernel of ones, ``padding`` zeros on
     each side (PyTorch's ``padding=``, so the total is p = 2 * padding) and stride s.
 
-    Never raises for a bad combination: the view then carries conv_output_shape's message.
+    Returns a ConvShapeView (its figure and text). Never raises for a bad combination:
+    the view then carries conv_output_shape's message and no figure.
     """
-    p, s = 2 * padding, stride
-    setting = f"n = {n}, k = {k}, padding = {padding}（p = 2×padding = {p}），s = {s}"
-    try:
-        size = conv_output_shape(n, k, p, s)
-    except ValueError as err:
-        return ConvShapeView(None, f"{setting}：没有输出。ValueError: {err}", None, str(err))
-    X = torch.arange(n * n, dtype=torch.float32).reshape(n, n)
-    K = torch.ones(k, k)
-    windows = [c for c in ((0, 0), (0, 1), (1, 0)) if c[0] < size and c[1] < size]
-    _, Y, grid, _ = _padded_input(X, K, padding, stride, windows)
-    fills = {c: HIGHLIGHTS[m][0] for m, c in enumerate(windows)}
-    fig = Figure(dpi=72)
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
-    _draw_row(ax, [grid, CORR, Grid(K, "kernel", "kernel K"), "=",
-                   Grid(Y, "output", f"output, stride ({s}, {s})", fills=fills)], 0, (n + p) / 2)
-    _draw_notes(ax, [(f"floor((n - k + p + s) / s) = floor(({n} - {k} + {p} + {s}) / {s}) = {size}", "black")],
-                0, _bottom(ax) + 0.5)
-    _finish(fig, ax)
-    text = (f"{setting}：输出形状 ⌊(n−k+p+s)/s⌋ = ⌊({n}−{k}+{p}+{s})/{s}⌋ = {size}，"
-            f"即 {size}×{size}")
-    return ConvShapeView(fig, text, size, None)
+    return ConvShapeView(n, k, padding, stride)
 
 
 def conv_shape_explorer(n: int = 8, k: int = 3, padding: int = 1, stride: int = 2):
