@@ -89,7 +89,7 @@ style.id = "d2l-print-css";
 style.textContent = css;
 document.head.appendChild(style);
 
-const article = document.querySelector("article.bd-article");
+const article = document.querySelector("article.bd-article") || document.body;
 article.insertAdjacentHTML("afterbegin", cover);
 const list = article.querySelector(".d2l-pdf-cover ol");
 for (const anchor of document.querySelectorAll('span[id^="document-notebooks/"]')) {
@@ -191,8 +191,8 @@ def find_browser() -> tuple[str, str]:
     return chromium, chromedriver
 
 
-def print_pdf(folder: Path, output: Path, profile: Path) -> dict:
-    """Print folder/intro.html to output; return what was found on the page."""
+def print_pdf(folder: Path, output: Path, profile: Path, page: str = "intro.html") -> dict:
+    """Print folder/page to output; return what was found on the page."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -209,7 +209,7 @@ def print_pdf(folder: Path, output: Path, profile: Path) -> dict:
     try:
         driver.set_page_load_timeout(120)
         driver.set_script_timeout(150)
-        driver.get(f"http://127.0.0.1:{httpd.server_address[1]}/intro.html")
+        driver.get(f"http://127.0.0.1:{httpd.server_address[1]}/{page}")
         state = driver.execute_async_script(WAIT_FOR_MATH)
         if state != "ok":
             raise SystemExit(f"MathJax did not finish: {state}")
