@@ -8,7 +8,8 @@ small modules by concern:
 - ``training``: try_gpu, Timer, Accumulator, accuracy, evaluate_accuracy_gpu, train_ch6
 - ``plotting``: plt, set_figsize, set_axes, plot, show_images, Animator
 - ``diagrams``: figures of the chapter's computations, drawn from tensors
-- ``architecture``: figures of network architectures (LeNet)
+- ``architecture``: LeNet, its variants, and figures of network architectures
+- ``study``: the committed results of the 6.6 LeNet study (experiments/lenet_study.py)
 - ``animation``: animations of the sliding windows, and the 6.3 output-shape explorer
 """
 from . import animation, architecture, data, diagrams, ops, plotting, training
@@ -18,7 +19,9 @@ from .data import *  # noqa: F401,F403
 from .diagrams import *  # noqa: F401,F403
 from .ops import *  # noqa: F401,F403
 from .plotting import *  # noqa: F401,F403
+from .study import *  # noqa: F401,F403
 from .training import *  # noqa: F401,F403
 
 __version__ = "0.1.0"
-__all__ = ops.__all__ + data.__all__ + training.__all__ + plotting.__all__ + diagrams.__all__ + architecture.__all__ + animation.__all__
+__all__ = (ops.__all__ + data.__all__ + training.__all__ + plotting.__all__ + diagrams.__all__
+           + architecture.__all__ + study.__all__ + animation.__all__)

@@ -9,7 +9,7 @@ import torch
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from torch import nn
 
-__all__ = ["lenet", "layer_shapes", "describe_layer", "plot_lenet"]
+__all__ = ["lenet", "lenet_variant", "layer_shapes", "describe_layer", "plot_lenet"]
 
 # Layers that act on each element and keep the shape: drawn inside the box before them.
 _ELEMENTWISE = (nn.Sigmoid, nn.ReLU, nn.Tanh, nn.LeakyReLU, nn.GELU, nn.ELU, nn.SiLU,
@@ -20,17 +20,52 @@ _COLORS = {'input': '#f0f0f0', 'conv': '#9ecae1', 'pool': '#a1d99b', 'flatten': 
 
 
 def lenet(activation=nn.Sigmoid, pooling=nn.AvgPool2d):
-    '''The LeNet of section 6.6, with a choice of activation and pooling layer.'''
+    """LeNet-5（去掉了原论文最后的高斯层）；activation、pooling 是激活函数和汇聚层的类。"""
     return nn.Sequential(
+        # 卷积块 1：1 -> 6 个通道，5x5 核，每侧填充 2，28x28 保持不变；汇聚后 14x14
         nn.Conv2d(1, 6, kernel_size=5, padding=2), activation(),
         pooling(kernel_size=2, stride=2),
+        # 卷积块 2：6 -> 16 个通道，5x5 核不填充，14x14 变成 10x10；汇聚后 5x5
         nn.Conv2d(6, 16, kernel_size=5), activation(),
         pooling(kernel_size=2, stride=2),
+        # 全连接部分：每个样本展平成 16*5*5 = 400 维，经过 120、84 个单元到 10 个类别
         nn.Flatten(),
         nn.Linear(16 * 5 * 5, 120), activation(),
         nn.Linear(120, 84), activation(),
         nn.Linear(84, 10))
 
+
+def lenet_variant(activation=nn.Sigmoid, pooling=nn.AvgPool2d, kernel_size=5,
+                  channels=(6, 16), hidden=(120, 84)):
+    """LeNet with some of its knobs changed: the networks of the 6.6 study and 6.7 ablation.
+
+    kernel_size: an odd k for both convolutions; the first pads (k - 1) // 2 on each
+    side so 28x28 stays 28x28, the second does not pad. channels: the two
+    convolutions' output channels. hidden: the widths of the fully connected
+    layers before the 10 outputs. With the defaults it builds the same layers, in
+    the same order, as lenet(activation, pooling), so the same seed gives the same
+    initial parameters.
+    """
+    if not (isinstance(kernel_size, int) and kernel_size % 2 == 1 and 1 <= kernel_size <= 13):
+        raise ValueError(f"lenet_variant: kernel_size must be an odd int from 1 to 13, "
+                         f"got {kernel_size!r}")
+    if len(channels) != 2 or not all(isinstance(c, int) and c > 0 for c in channels):
+        raise ValueError(f"lenet_variant: channels must be two positive ints, got {channels!r}")
+    if not all(isinstance(h, int) and h > 0 for h in hidden):
+        raise ValueError(f"lenet_variant: hidden must be positive ints, got {hidden!r}")
+    k, (c1, c2) = kernel_size, channels
+    side = (28 // 2 - k + 1) // 2  # after the unpadded second convolution and pooling
+    layers = [nn.Conv2d(1, c1, kernel_size=k, padding=(k - 1) // 2), activation(),
+              pooling(kernel_size=2, stride=2),
+              nn.Conv2d(c1, c2, kernel_size=k), activation(),
+              pooling(kernel_size=2, stride=2),
+              nn.Flatten()]
+    width = c2 * side * side
+    for h in hidden:
+        layers += [nn.Linear(width, h), activation()]
+        width = h
+    layers.append(nn.Linear(width, 10))
+    return nn.Sequential(*layers)
 
 def layer_shapes(net, input_shape=(1, 1, 28, 28)):
     """Run a zero tensor of input_shape through the layers of an nn.Sequential.

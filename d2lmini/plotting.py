@@ -12,7 +12,8 @@ import matplotlib.pyplot as plt
 import torch
 from matplotlib.figure import Figure
 
-__all__ = ["plt", "use_svg_display", "set_figsize", "set_axes", "plot", "show_images", "Animator"]
+__all__ = ["plt", "use_svg_display", "set_figsize", "set_axes", "plot", "show_images", "Animator",
+           "plot_confusion_matrix"]
 
 
 def use_svg_display():
@@ -84,6 +85,37 @@ def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):
         if titles:
             ax.set_title(titles[i])
     return axes
+
+
+def plot_confusion_matrix(matrix, labels, title=None):
+    """Draw a confusion matrix (rows: true class, columns: predicted class) with its counts.
+
+    matrix: a square tensor or array of counts; labels: one ASCII name per class.
+    Returns the matplotlib Figure.
+    """
+    import numpy as np
+
+    counts = np.asarray(matrix)
+    if counts.ndim != 2 or counts.shape[0] != counts.shape[1] or counts.shape[0] != len(labels):
+        raise ValueError(f"plot_confusion_matrix: matrix must be square with one row per "
+                         f"label ({len(labels)}), got shape {counts.shape}")
+    n = counts.shape[0]
+    # Row-normalized colours, so each true class is judged by its own errors.
+    shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    fig, ax = plt.subplots(figsize=(0.62 * n + 2.2, 0.55 * n + 1.6))
+    ax.imshow(shares, cmap="Blues", vmin=0, vmax=1)
+    for i in range(n):
+        for j in range(n):
+            ax.text(j, i, f"{counts[i, j]:d}", ha="center", va="center", fontsize=8,
+                    color="white" if shares[i, j] > 0.5 else "black")
+    ax.set_xticks(range(n), labels, rotation=45, ha="right")
+    ax.set_yticks(range(n), labels)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
 
 
 def _in_jupyter_kernel():

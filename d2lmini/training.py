@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 from .plotting import Animator
+from .validation import checked_by
 
 __all__ = ["try_gpu", "try_all_gpus", "Timer", "Accumulator", "accuracy",
            "evaluate_accuracy_gpu", "train_ch6", "TrainResult"]
@@ -88,16 +89,15 @@ def accuracy(y_hat, y):
 
 
 def evaluate_accuracy_gpu(net, data_iter, device=None):
-    """Return the accuracy of net on data_iter, computed on device."""
+    """在 device 上计算模型 net 在数据集 data_iter 上的准确率。"""
     if isinstance(net, nn.Module):
-        net.eval()  # switch off dropout and the like
+        net.eval()  # 评估模式：关掉暂退法等只在训练时起作用的层
         if device is None:
             device = next(iter(net.parameters())).device
-    metric = Accumulator(2)  # correct predictions, examples
+    metric = Accumulator(2)  # 预测正确的样本数，样本总数
     with torch.no_grad():
         for X, y in data_iter:
-            X = [x.to(device) for x in X] if isinstance(X, list) else X.to(device)
-            y = y.to(device)
+            X, y = X.to(device), y.to(device)
             metric.add(accuracy(net(X), y), y.numel())
     return metric[0] / metric[1]
 
@@ -115,55 +115,60 @@ class TrainResult:
     animator: Animator = field(default=None, repr=False)
 
 
-def train_ch6(net, train_iter, test_iter, num_epochs, lr, device):
-    """Train net with SGD and cross-entropy (Xavier init); return a TrainResult.
+def _check_train_ch6(net, train_iter, test_iter, num_epochs, lr, device,
+                     optimizer=torch.optim.SGD):
+    if type(num_epochs) is not int or num_epochs < 1:  # bool is not a count
+        raise ValueError(f"train_ch6: num_epochs must be a positive int, got {num_epochs!r}")
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
+        raise ValueError(f"train_ch6: lr must be a positive number, got {lr!r}")
+    if not isinstance(net, nn.Module):
+        raise ValueError(f"train_ch6: net must be an nn.Module, got {type(net).__name__}")
 
-    Prints the final loss and accuracies, then the speed, as d2l does, and
-    draws the training curves with an Animator.
-    """
+
+@checked_by(_check_train_ch6)
+def train_ch6(net, train_iter, test_iter, num_epochs, lr, device,
+              optimizer=torch.optim.SGD):
+    """用 device（有 GPU 时用 GPU）训练 net，返回 TrainResult。"""
     def init_weights(m):
         if type(m) in (nn.Linear, nn.Conv2d):
             nn.init.xavier_uniform_(m.weight)
 
-    if type(num_epochs) is not int or num_epochs < 1:  # bool is not a count
-        raise ValueError(f"train_ch6: num_epochs must be a positive int, "
-                         f"got {num_epochs!r}")
     net.apply(init_weights)
     net.to(device)
     print('training on', device)
-    optimizer = torch.optim.SGD(net.parameters(), lr=lr)
+    optimizer = optimizer(net.parameters(), lr=lr)
     loss = nn.CrossEntropyLoss()
     animator = Animator(xlabel='epoch', xlim=[1, num_epochs],
                         legend=['train loss', 'train acc', 'test acc'])
     timer, num_batches = Timer(), len(train_iter)
     history = []
-    for epoch in range(num_epochs):
-        epoch_start = time.perf_counter()
-        metric = Accumulator(3)  # summed loss, correct predictions, examples
-        net.train()
-        for i, (X, y) in enumerate(train_iter):
+    # 把非规格化浮点数当作 0：sigmoid 的梯度里有很多这样极小的数，不少 CPU 算它们很慢
+    torch.set_flush_denormal(True)
+    try:
+        for epoch in range(num_epochs):
+            metric = Accumulator(3)  # 损失之和，预测正确的样本数，样本数
+            net.train()
             timer.start()
-            X, y = X.to(device), y.to(device)
-            optimizer.zero_grad()
-            y_hat = net(X)
-            l = loss(y_hat, y)
-            l.backward()
-            optimizer.step()
-            with torch.no_grad():
-                metric.add(l * X.shape[0], accuracy(y_hat, y), X.shape[0])
-            timer.stop()
-            train_l, train_acc = metric[0] / metric[2], metric[1] / metric[2]
-            # Five points per epoch on the curve, the last one at the epoch's end.
-            if (i + 1) % max(num_batches // 5, 1) == 0 or i == num_batches - 1:
-                animator.add(epoch + (i + 1) / num_batches, (train_l, train_acc, None))
-        test_acc = evaluate_accuracy_gpu(net, test_iter)
-        animator.add(epoch + 1, (None, None, test_acc))
-        history.append({'epoch': epoch + 1, 'loss': train_l,
-                        'train_acc': train_acc, 'test_acc': test_acc,
-                        'seconds': time.perf_counter() - epoch_start})
+            for i, (X, y) in enumerate(train_iter):
+                X, y = X.to(device), y.to(device)
+                optimizer.zero_grad()
+                y_hat = net(X)
+                l = loss(y_hat, y)
+                l.backward()
+                optimizer.step()
+                with torch.no_grad():
+                    metric.add(l * X.shape[0], accuracy(y_hat, y), X.shape[0])
+                train_l, train_acc = metric[0] / metric[2], metric[1] / metric[2]
+                if (i + 1) % max(num_batches // 5, 1) == 0 or i == num_batches - 1:
+                    animator.add(epoch + (i + 1) / num_batches, (train_l, train_acc, None))
+            seconds = timer.stop()  # 只计训练，不计下面的评估
+            test_acc = evaluate_accuracy_gpu(net, test_iter)
+            animator.add(epoch + 1, (None, None, test_acc))
+            history.append({'epoch': epoch + 1, 'loss': train_l, 'train_acc': train_acc,
+                            'test_acc': test_acc, 'seconds': seconds})
+    finally:
+        torch.set_flush_denormal(False)
     speed = metric[2] * num_epochs / timer.sum()
-    print(f'loss {train_l:.3f}, train acc {train_acc:.3f}, '
-          f'test acc {test_acc:.3f}')
+    print(f'loss {train_l:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}')
     print(f'{speed:.1f} examples/sec on {device}')
-    return TrainResult(train_l, train_acc, test_acc, speed, str(device), history,
-                       animator)
+    return TrainResult(train_l, train_acc, test_acc, speed, str(device), history, animator)

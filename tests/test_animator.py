@@ -82,3 +82,16 @@ def test_plain_script_prints_one_line_per_epoch_and_saves(tmp_path):
     ]
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert done.stderr == ""
+
+
+def test_plot_confusion_matrix_writes_every_count():
+    import d2lmini as d2l
+    import pytest
+    import torch
+    M = torch.tensor([[5, 1, 0], [2, 7, 1], [0, 0, 9]])
+    fig = d2l.plot_confusion_matrix(M, ["a", "b", "c"])
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert texts == [str(v) for v in M.flatten().tolist()]
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["a", "b", "c"]
+    with pytest.raises(ValueError, match="square with one row per label"):
+        d2l.plot_confusion_matrix(M[:2], ["a", "b", "c"])

@@ -156,3 +156,34 @@ def test_plot_lenet_leaves_net_unchanged():
     finally:
         plt.close(fig)
     assert all(torch.equal(a, b) for a, b in zip(before, net.parameters()))
+
+
+def test_lenet_variant_defaults_are_lenet_with_the_same_initial_parameters():
+    for act, pool in [(nn.Sigmoid, nn.AvgPool2d), (nn.ReLU, nn.MaxPool2d)]:
+        torch.manual_seed(3)
+        a = d2l.lenet(act, pool)
+        torch.manual_seed(3)
+        b = d2l.lenet_variant(act, pool)
+        assert [type(m) for m in a] == [type(m) for m in b]
+        sa, sb = a.state_dict(), b.state_dict()
+        assert list(sa) == list(sb) and all(torch.equal(sa[k], sb[k]) for k in sa)
+
+
+@pytest.mark.parametrize("k, channels, hidden", [(3, (16, 32), (256, 128)), (7, (6, 16), (120,)),
+                                                 (5, (8, 8), ()), (1, (2, 3), (5, 5, 5))])
+def test_lenet_variant_shapes(k, channels, hidden):
+    net = d2l.lenet_variant(nn.ReLU, nn.MaxPool2d, k, channels, hidden)
+    shapes = [s for _, s in d2l.layer_shapes(net)]
+    side = (14 - k + 1) // 2
+    assert shapes[0] == (1, channels[0], 28, 28)
+    assert (1, channels[1], side, side) in shapes
+    assert shapes[-1] == (1, 10)
+    assert sum(isinstance(m, nn.Linear) for m in net) == len(hidden) + 1
+
+
+@pytest.mark.parametrize("kwargs, match", [({"kernel_size": 4}, "kernel_size"),
+                                           ({"channels": (6,)}, "channels"),
+                                           ({"hidden": (0,)}, "hidden")])
+def test_lenet_variant_rejects_bad_knobs(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        d2l.lenet_variant(**kwargs)
