@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 PDF    := _build/pdf/d2l-ch6-cnn.pdf
 
-.PHONY: book pdf test unit-test nb-test pdf-test browser-test benchmark sync-colab clean
+.PHONY: book pdf test unit-test nb-test pdf-test browser-test benchmark study sync-colab clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,12 @@ browser-test: book
 ## Speed of d2lmini's pipeline against D2L's reference pipeline (prints its figures).
 benchmark: $(STAMP)
 	$(PY) benchmarks/train_lenet.py --epochs 10
+
+## The 6.6 LeNet study: trains every configuration x seed not yet in d2lmini/lenet_study.csv
+# (resumable; two processes of one thread each share the grid).
+study: $(STAMP)
+	$(PY) experiments/lenet_study.py --threads 1 --shard 0/2 & \
+	$(PY) experiments/lenet_study.py --threads 1 --shard 1/2; wait
 
 ## Rewrite every notebook's Colab cell from the repository URL in _config.yml.
 sync-colab: $(STAMP)
