@@ -162,3 +162,18 @@ def test_pool2d_rejects_non_2d():
 def test_conv_output_shape_bad_input():
     with pytest.raises(ValueError, match="s >= 1"):
         d2l.conv_output_shape(8, 3, 0, 0)
+
+
+def test_what_6_2_and_6_3_say_about_the_unchecked_code():
+    # 6.2: the taught corr2d quietly returns an empty float32 tensor; d2l.corr2d says why it fails.
+    empty = d2l.corr2d.__wrapped__(torch.ones(2, 2), torch.ones(3, 3))
+    assert empty.shape == (0, 0) and empty.dtype == torch.float32
+    with pytest.raises(ValueError, match=r"kernel K of shape \(3, 3\) is larger than input X"):
+        d2l.corr2d(torch.ones(2, 2), torch.ones(3, 3))
+    # 6.3: the bare formula gives 0 or less when the kernel does not fit; d2l's version raises.
+    assert d2l.conv_output_shape.__wrapped__(3, 5) == -1
+    assert d2l.conv_output_shape.__wrapped__(3, 4, 0, 2) == 0
+    with pytest.raises(ValueError, match="larger than the padded input n \\+ p = 3"):
+        d2l.conv_output_shape(3, 5)
+    # p is the total padding: padding=1 per side is p = 2.
+    assert d2l.conv_output_shape(8, 3, 2, 1) == 8
