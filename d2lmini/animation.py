@@ -63,6 +63,7 @@ _LABELS = {"Once": "播放一次", "Loop": "循环", "Reflect": "往返"}
 _STYLE = """<style>
 @media screen { .d2l-anim .d2l-anim-strip { display: none; } }
 @media print { .d2l-anim .d2l-anim-player { display: none; } }
+.d2l-anim .d2l-anim-player .animation { max-width: 100%; }
 .d2l-anim .d2l-anim-player img { max-width: 100%; height: auto; }
 .d2l-anim .d2l-anim-player input[type=range] { max-width: 100%; }
 .d2l-anim .d2l-anim-strip { max-width: 100%; height: auto; }

@@ -410,6 +410,7 @@ def player_page(tmp_path_factory):
     body = "\n".join(f'<section id="{name}">{built(name)[1]}</section>' for name in CASES)
     (root / "index.html").write_text(
         '<!DOCTYPE html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<link rel="stylesheet" href="animation.css">'
         f"</head><body>{body}</body></html>", encoding="utf-8")
 
@@ -501,6 +502,17 @@ def test_players_step_through_their_frames_in_chromium(player_page, tmp_path):
             "(function wait() { const v = document.querySelector('#max input[type=range]').value;"
             " if (v === '4' || Date.now() - t0 > 10000) return done(v); setTimeout(wait, 50); })();")
         assert final == "4"
+        # on a phone the frames and the slider shrink to the column: no sideways scrolling
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                               {"width": 360, "height": 800, "deviceScaleFactor": 1, "mobile": True})
+        driver.get(player_page)
+        assert driver.execute_script("return document.documentElement.clientWidth") == 360
+        overflow = driver.execute_script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 1, f"at 360 px the page scrolls sideways by {overflow} px"
+        element = driver.find_element("css selector", "#conv2d .d2l-anim-player")
+        driver.execute_script("arguments[0].scrollIntoView()", element)
+        element.screenshot(str(shots / "conv2d-phone.png"))
         errors = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         assert not errors, errors
         resources = driver.execute_script("return performance.getEntriesByType('resource').map((r) => r.name)")
