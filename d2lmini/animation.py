@@ -93,12 +93,17 @@ class WindowAnimation:
     ``frame_figure(k)`` draws frame k as a matplotlib Figure, ``to_jshtml()`` returns the
     player alone, ``strip_png()`` the printed strip and ``to_html()`` both, wrapped as the
     book shows them (a cell that ends with the animation displays ``to_html()``).
+    ``mode`` is what playing does at the last frame: 'once' (stop on the result, the
+    default), 'loop' or 'reflect'; the reader can change it under the player.
     """
 
     def __init__(self, kind: str, frames: list[Frame], result: torch.Tensor,
                  draw: Callable[[object, int], None], *, interval: int = INTERVAL_MS,
-                 strip: Optional[tuple[int, ...]] = None):
+                 strip: Optional[tuple[int, ...]] = None, mode: str = "once"):
+        if mode not in ("once", "loop", "reflect"):
+            raise ValueError(f"mode must be 'once', 'loop' or 'reflect', got {mode!r}")
         self.kind = kind
+        self.mode = mode  # what playing does at the last frame: stop there, start again, go back
         self.frames = frames
         self.result = result
         self.interval = interval
@@ -107,7 +112,7 @@ class WindowAnimation:
         self.strip_frames = strip if strip is not None else tuple(sorted({0, min(1, steps - 1), steps}))
         self._draw = draw
         self._limits = None
-        self._html = None
+        self._html = {}  # mode -> HTML
 
     def __repr__(self) -> str:  # shown as text/plain beside the HTML: no memory address
         return f"<{type(self).__name__} {self.kind}: {len(self.frames)} frames>"
@@ -170,7 +175,7 @@ class WindowAnimation:
         fig, ax = self._new_figure(FRAME_DPI)
         player = FuncAnimation(fig, lambda k: self._paint(fig, ax, k), frames=len(self.frames),
                                interval=self.interval, repeat=False)
-        text = player.to_jshtml(default_mode="once")
+        text = player.to_jshtml(default_mode=self.mode)
         text = re.sub(r"<link[^>]*font-awesome[^>]*>\s*", "", text)
         text = re.sub(r'<i class="fa (fa-[\w -]+?)"></i>', lambda m: _BUTTONS[m.group(1)], text)
         text = re.sub(r"(<label [^>]*>)(Once|Loop|Reflect)</label>",
@@ -197,15 +202,15 @@ class WindowAnimation:
 
     def to_html(self) -> str:
         """The player and the printed strip in ``<div class="d2l-anim">`` (computed once)."""
-        if self._html is None:
+        if self.mode not in self._html:
             strip = base64.b64encode(self.strip_png()).decode("ascii")
             steps = ", ".join(str(k + 1) for k in self.strip_frames)
             alt = html.escape(f"{self.kind}: frames {steps} of {len(self.frames)}")
-            self._html = (f'<div class="d2l-anim">\n{_STYLE}\n'
+            self._html[self.mode] = (f'<div class="d2l-anim">\n{_STYLE}\n'
                           f'<div class="d2l-anim-player">\n{self.to_jshtml()}\n</div>\n'
                           f'<img class="d2l-anim-strip" alt="{alt}" src="data:image/png;base64,{strip}">\n'
                           f'</div>\n')
-        return self._html
+        return self._html[self.mode]
 
     def _repr_html_(self) -> str:
         return self.to_html()
@@ -477,7 +482,7 @@ def conv_shape_explorer(n: int = 8, k: int = 3, padding: int = 1, stride: int = 
     """
     try:
         import ipywidgets as widgets
-        from IPython.display import HTML, display
+        from IPython.display import HTML, Image, display
     except ImportError as err:  # pragma: no cover - depends on the environment
         raise ImportError("conv_shape_explorer needs ipywidgets: pip install ipywidgets") from err
 
@@ -499,8 +504,10 @@ def conv_shape_explorer(n: int = 8, k: int = 3, padding: int = 1, stride: int = 
 
     def update(n, k, padding, stride):
         view = explore_conv_shape(n, k, padding, stride)
-        if view.figure is not None:
-            display(view.figure)
+        if view.figure is not None:  # PNG bytes: shown alike whatever matplotlib backend is active
+            buffer = io.BytesIO()
+            view.figure.savefig(buffer, format="png")
+            display(Image(data=buffer.getvalue(), format="png"))
         colour = "#b00020" if view.error else "inherit"
         display(HTML(f'<p style="color: {colour}">{html.escape(view.text)}</p>'))
 

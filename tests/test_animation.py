@@ -277,6 +277,16 @@ def test_html_is_self_contained_and_small(name):
     assert height == pytest.approx(3 * frame_h * scale + 2 * 3, abs=6)
 
 
+@pytest.mark.parametrize("mode", ["once", "loop", "reflect"])
+def test_player_mode(mode):
+    anim = d2l.animate_pool2d(X, (2, 2), "max")
+    anim.mode = mode
+    checked = re.findall(r'value="(\w+)" id="[^"]+"\s+checked', anim.to_html())
+    assert checked == [mode]
+    with pytest.raises(ValueError, match="mode must be 'once', 'loop' or 'reflect'"):
+        animation.WindowAnimation("x", anim.frames, anim.result, lambda ax, k: None, mode="forever")
+
+
 def test_making_an_animation_opens_no_pyplot_figure():
     before = plt.get_fignums()
     d2l.animate_pool2d(X, (2, 2), "avg").to_html()
