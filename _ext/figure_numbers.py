@@ -1,12 +1,12 @@
 """Sphinx extension: book figure numbers 6.N.M, and ``[图](#fig-...)`` links that show them.
 
 A figure is a code cell whose metadata holds
-``{"mystnb": {"figure": {"name": "fig-6-2-1", "caption": "..."}}}``. Sphinx
+``{"mystnb": {"figure": {"name": "fig-corr2d", "caption": "..."}}}``. Sphinx
 numbers such figures through the whole book (图 1, 图 2, ...); this renumbers
 them per section, so the M-th figure of ``notebooks/6_N_*.ipynb`` is 图 6.N.M.
 
-In the Markdown, the text refers to a figure as ``如[图](#fig-6-2-1)所示`` (or
-``[图](6_2_conv_layer.ipynb#fig-6-2-1)`` from another notebook). In
+In the Markdown, the text refers to a figure as ``如[图](#fig-corr2d)所示`` (or
+``[图](6_2_conv_layer.ipynb#fig-corr2d)`` from another notebook). In
 Jupyter and Colab that reads "如图所示"; in the book the link becomes a numbered
 reference, "如图 6.2.1 所示". No figure number is typed by hand anywhere.
 """
