@@ -24,6 +24,7 @@ import base64
 import dataclasses
 import html
 import io
+import math
 import re
 from dataclasses import dataclass
 from typing import Callable, Optional
@@ -34,6 +35,7 @@ from matplotlib.animation import FuncAnimation
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.image import imsave
+from PIL import Image
 
 from .diagrams import (CELL_INCHES, CORR, HIGHLIGHTS, Grid, _block, _draw_notes, _draw_row, _finish,
                        _fmt, _matrix, _pair, _padded_input, _products)
@@ -43,8 +45,9 @@ __all__ = ["Frame", "WindowAnimation", "animate_corr2d", "animate_conv2d", "anim
            "animate_pool2d", "ConvShapeView", "explore_conv_shape", "conv_shape_explorer"]
 
 MAX_FRAMES = 64          # output positions one animation may show
-FRAME_DPI = 80           # pixels per inch of the player's frames (one grid cell is about 34 px)
-STRIP_DPI = 100          # pixels per inch of the printed strip
+FRAME_DPI = 100          # pixels per inch of the player's frames (one grid cell is 42 px, as in the figures)
+STRIP_DPI = 150          # pixels per inch of the printed strip
+PNG_COLOURS = 64         # frames are stored as palette PNGs: a few flat colours, about 4x smaller
 INTERVAL_MS = 1500       # time each frame stays on screen while playing
 WRITTEN_FILL = "#f2f2f2"  # output cells already written
 
@@ -155,7 +158,9 @@ class WindowAnimation:
 
     def _new_figure(self, dpi: float) -> tuple[Figure, object]:
         x0, x1, y0, y1 = self._layout()
-        fig = Figure(figsize=((x1 - x0) * CELL_INCHES, (y1 - y0) * CELL_INCHES), dpi=dpi)
+        # even pixel counts: matplotlib's player would otherwise resize the figure (for video codecs)
+        width, height = (2 * math.ceil(length * CELL_INCHES * dpi / 2) for length in (x1 - x0, y1 - y0))
+        fig = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)
         FigureCanvasAgg(fig)
         ax = fig.add_axes((0, 0, 1, 1))
         return fig, ax
@@ -175,7 +180,7 @@ class WindowAnimation:
         fig, ax = self._new_figure(FRAME_DPI)
         player = FuncAnimation(fig, lambda k: self._paint(fig, ax, k), frames=len(self.frames),
                                interval=self.interval, repeat=False)
-        text = player.to_jshtml(default_mode=self.mode)
+        text = _compact_frames(player.to_jshtml(default_mode=self.mode))
         text = re.sub(r"<link[^>]*font-awesome[^>]*>\s*", "", text)
         text = re.sub(r'<i class="fa (fa-[\w -]+?)"></i>', lambda m: _BUTTONS[m.group(1)], text)
         text = re.sub(r"(<label [^>]*>)(Once|Loop|Reflect)</label>",
@@ -198,7 +203,7 @@ class WindowAnimation:
             rows.append(np.pad(p, ((0, 0), (0, width - p.shape[1]), (0, 0)), constant_values=255))
         buffer = io.BytesIO()
         imsave(buffer, np.concatenate(rows), format="png")
-        return buffer.getvalue()
+        return _compact_png(buffer.getvalue())
 
     def to_html(self) -> str:
         """The player and the printed strip in ``<div class="d2l-anim">`` (computed once)."""
@@ -214,6 +219,25 @@ class WindowAnimation:
 
     def _repr_html_(self) -> str:
         return self.to_html()
+
+
+def _compact_png(png: bytes) -> bytes:
+    """The same picture as a palette PNG: the frames have a few flat colours and antialiased edges."""
+    picture = Image.open(io.BytesIO(png)).convert("RGB")
+    palette = picture.quantize(colors=PNG_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    buffer = io.BytesIO()
+    palette.save(buffer, format="png", optimize=True)
+    return buffer.getvalue()
+
+
+def _compact_frames(player: str) -> str:
+    """Replace every frame matplotlib embedded in the player by its palette PNG (same order)."""
+    def compact(match):
+        png = _compact_png(base64.b64decode(match.group(2).replace("\\\n", "")))
+        data = base64.b64encode(png).decode("ascii")
+        lines = "\\\n".join(data[i:i + 76] for i in range(0, len(data), 76))  # JavaScript line continuations
+        return f'{match.group(1)}{lines}"'
+    return re.sub(r'(frames\[\d+\] = "data:image/png;base64,)([A-Za-z0-9+/=\\\n]+)"', compact, player)
 
 
 # ---------------------------------------------------------------- the animations

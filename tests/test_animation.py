@@ -287,6 +287,24 @@ def test_player_mode(mode):
         animation.WindowAnimation("x", anim.frames, anim.result, lambda ax, k: None, mode="forever")
 
 
+@pytest.mark.parametrize("name", ["corr2d", "multi_in"])
+def test_player_frame_k_is_frame_k(name):
+    """The palette PNGs in the player are the frames drawn by frame_figure, in order."""
+    import numpy as np
+
+    anim, page = built(name)
+    for k, png in enumerate(embedded_frames(page)):
+        fig = anim.frame_figure(k)
+        fig.canvas.draw()
+        drawn = np.asarray(fig.canvas.buffer_rgba())[..., :3].astype(int)
+        stored = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+        assert stored.shape == drawn.shape
+        assert np.abs(stored - drawn).mean() < 1.5, f"frame {k}"
+        if k:
+            assert np.abs(stored - previous).mean() > 1.0, f"frame {k} looks like frame {k - 1}"
+        previous = stored
+
+
 def test_making_an_animation_opens_no_pyplot_figure():
     before = plt.get_fignums()
     d2l.animate_pool2d(X, (2, 2), "avg").to_html()
