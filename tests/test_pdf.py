@@ -295,6 +295,15 @@ def test_no_raw_tex(text):
     assert "\ufffd" not in text, "the PDF text has U+FFFD (a character that could not be encoded)"
 
 
+def test_links_lead_nowhere_local(pdf):
+    """Links in the PDF go to pages of the PDF or to the web, never to the local server
+    the PDF was printed from."""
+    rows = _poppler("pdfinfo", "-url", str(pdf)).splitlines()[1:]
+    urls = [row.split()[-1] for row in rows if row.strip()]
+    local = [u for u in urls if re.match(r"https?://(127\.0\.0\.1|localhost)[:/]", u) or u.startswith("file:")]
+    assert not local, f"{len(local)} links to the local build, e.g. {local[:3]}"
+
+
 # ---------------------------------------------------------------- fonts
 
 

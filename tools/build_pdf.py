@@ -101,6 +101,16 @@ for (const anchor of document.querySelectorAll('span[id^="document-notebooks/"]'
   list.appendChild(item);
 }
 
+// A link into the local server (e.g. a figure's link to its full-size image) means nothing
+// in a PDF: drop it. Links within the page stay (the PDF turns them into internal links).
+let unlinked = 0;
+for (const link of document.querySelectorAll("a[href]")) {
+  const url = new URL(link.href, location.href);
+  if (url.origin !== location.origin || (url.pathname === location.pathname && url.hash)) continue;
+  link.removeAttribute("href");
+  unlinked += 1;
+}
+
 let opened = 0;
 for (const details of document.querySelectorAll("details")) {
   if (!details.open) { details.open = true; opened += 1; }
@@ -111,6 +121,7 @@ for (const box of document.querySelectorAll(".toggle-hidden")) {
 }
 return {
   opened,
+  unlinked,
   dropdowns: document.querySelectorAll(".admonition.dropdown").length,
   sections: list.children.length,
   players: document.querySelectorAll(".d2l-anim-player").length,
