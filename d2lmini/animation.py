@@ -263,12 +263,28 @@ def _output_grid(Y, k: int, title: str, fill: str, edge: str) -> Grid:
     return Grid(Y, "output", title, fills=fills, frames=frames)
 
 
-def _blank_unwritten(ax, Y, k: int) -> None:
-    """Empty the numbers of the output cells not yet written in frame k (row-major order)."""
+def _lit(values, name: str, title: str, block, fill: str, edge: str, base: Optional[Grid] = None) -> Grid:
+    """A grid with the block (row, col, height, width) filled and framed; block None: no highlight.
+
+    base: a grid to start from (the padded input, with its grey border), copied, not changed.
+    """
+    grid = base if base is not None else Grid(values, name, title)
+    grid = dataclasses.replace(grid, fills=dict(grid.fills), frames=list(grid.frames))
+    if block is not None:
+        r, c, h, w = block
+        grid.fills.update(_block(r, c, h, w, fill))
+        grid.frames.append((r, c, h, w, edge, "-"))
+    return grid
+
+
+def _write_output(ax, Y, k: int, arithmetic: str, edge: str) -> None:
+    """Empty the output cells not yet written in frame k (row-major), write the arithmetic below."""
     numbers = [t for t in ax.texts if t.get_gid() == "output"]
     for c, t in enumerate(numbers):
         if c > k:
             t.set_text("")
+    bottom = max(p.get_xy()[1] + p.get_height() for p in ax.patches)
+    _draw_notes(ax, [(arithmetic, edge)], 0, bottom + 0.5)
 
 
 def _frames(Y, windows, arithmetic, name: str) -> list[Frame]:
@@ -284,10 +300,6 @@ def _frames(Y, windows, arithmetic, name: str) -> list[Frame]:
     return frames
 
 
-def _bottom(ax) -> float:
-    return max(p.get_xy()[1] + p.get_height() for p in ax.patches)
-
-
 def animate_corr2d(X, K) -> WindowAnimation:
     """Animate Y = corr2d(X, K): the window slides over X, one output element per frame."""
     X, K = _matrix(X, "X"), _matrix(K, "K")
@@ -301,15 +313,10 @@ def animate_corr2d(X, K) -> WindowAnimation:
 
     def draw(ax, k):
         window = frames[k].window
-        x_grid = Grid(X, "input", "input X")
-        k_grid = Grid(K, "kernel", "kernel K")
-        if window:
-            i, j = window[:2]
-            x_grid = Grid(X, "input", "input X", fills=_block(i, j, h, w, fill), frames=[(i, j, h, w, edge, "-")])
-            k_grid = Grid(K, "kernel", "kernel K", fills=_block(0, 0, h, w, fill), frames=[(0, 0, h, w, edge, "-")])
-        _draw_row(ax, [x_grid, CORR, k_grid, "=", _output_grid(Y, k, "output Y", fill, edge)], 0, X.shape[0] / 2)
-        _blank_unwritten(ax, Y, k)
-        _draw_notes(ax, [(frames[k].arithmetic, edge)], 0, _bottom(ax) + 0.5)
+        _draw_row(ax, [_lit(X, "input", "input X", window, fill, edge), CORR,
+                       _lit(K, "kernel", "kernel K", window and (0, 0, h, w), fill, edge), "=",
+                       _output_grid(Y, k, "output Y", fill, edge)], 0, X.shape[0] / 2)
+        _write_output(ax, Y, k, frames[k].arithmetic, edge)
 
     return WindowAnimation("corr2d", frames, Y, draw)
 
@@ -320,29 +327,25 @@ def animate_conv2d(X, K, padding=0, stride=1) -> WindowAnimation:
     padding: zeros added on each side (PyTorch's ``padding=``), an int or (p_h, p_w);
     stride: an int or (s_h, s_w). The window jumps s_w columns, then s_h rows.
     """
-    s_h, s_w = _pair(stride, "stride", 1)
-    Xp, Y, padded_grid, _ = _padded_input(X, K, padding, stride, [])  # checks X, K, padding, stride
+    Xp, Y, padded, _ = _padded_input(X, K, padding, stride, [])  # checks X, K, padding, stride
     K = _matrix(K, "K")
-    p_h, p_w = _pair(padding, "padding", 0)
+    (p_h, p_w), (s_h, s_w) = _pair(padding, "padding", 0), _pair(stride, "stride", 1)
     _limit(Y.shape, "this padding and stride")
     h, w = K.shape
-    frames = _frames(Y, lambda i, j: (i * s_h, j * s_w, h, w),
-                     lambda i, j: f"{_products(Xp[i * s_h:i * s_h + h, j * s_w:j * s_w + w], K)} = "
-                                  f"{_fmt(Y[i, j])}", "Y")
+
+    def arithmetic(i, j):
+        return f"{_products(Xp[i * s_h:i * s_h + h, j * s_w:j * s_w + w], K)} = {_fmt(Y[i, j])}"
+
+    frames = _frames(Y, lambda i, j: (i * s_h, j * s_w, h, w), arithmetic, "Y")
     fill, edge = HIGHLIGHTS[0]
     title = f"output, stride ({s_h}, {s_w})"
 
     def draw(ax, k):
-        grid = dataclasses.replace(padded_grid, fills=dict(padded_grid.fills), frames=list(padded_grid.frames))
-        k_grid = Grid(K, "kernel", "kernel K")
-        if frames[k].window:
-            r, c = frames[k].window[:2]
-            grid.fills.update(_block(r, c, h, w, fill))
-            grid.frames.append((r, c, h, w, edge, "-"))
-            k_grid = Grid(K, "kernel", "kernel K", fills=_block(0, 0, h, w, fill), frames=[(0, 0, h, w, edge, "-")])
-        _draw_row(ax, [grid, CORR, k_grid, "=", _output_grid(Y, k, title, fill, edge)], 0, Xp.shape[0] / 2)
-        _blank_unwritten(ax, Y, k)
-        _draw_notes(ax, [(frames[k].arithmetic, edge)], 0, _bottom(ax) + 0.5)
+        window = frames[k].window
+        _draw_row(ax, [_lit(Xp, "input", "", window, fill, edge, base=padded), CORR,
+                       _lit(K, "kernel", "kernel K", window and (0, 0, h, w), fill, edge), "=",
+                       _output_grid(Y, k, title, fill, edge)], 0, Xp.shape[0] / 2)
+        _write_output(ax, Y, k, frames[k].arithmetic, edge)
 
     return WindowAnimation(f"conv2d padding ({p_h}, {p_w}) stride ({s_h}, {s_w})", frames, Y, draw)
 
@@ -368,33 +371,28 @@ def animate_corr2d_multi_in(X, K) -> WindowAnimation:
 
     frames = _frames(Y, lambda i, j: (i, j, h, w), sums, "Y")
     fill, edge = HIGHLIGHTS[0]
-    row_h = max(X.shape[1], h) + 1.6
+    row_h = max(X.shape[1], h) + 1.6  # one row plus room for the '+' and the titles
 
     def draw(ax, k):
         window = frames[k].window
-        mark = {}
-        kmark = {}
-        if window:
-            i, j = window[:2]
-            mark = {"fills": _block(i, j, h, w, fill), "frames": [(i, j, h, w, edge, "-")]}
-            kmark = {"fills": _block(0, 0, h, w, fill), "frames": [(0, 0, h, w, edge, "-")]}
         right = 0
         for c in range(c_i):
             middle = c * row_h + X.shape[1] / 2
-            right = _draw_row(ax, [Grid(X[c], f"input{c}", f"X[{c}]", **mark), CORR,
-                                   Grid(K[c], f"kernel{c}", f"K[{c}]", **kmark)], 0, middle)
+            right = _draw_row(ax, [_lit(X[c], f"input{c}", f"X[{c}]", window, fill, edge), CORR,
+                                   _lit(K[c], f"kernel{c}", f"K[{c}]", window and (0, 0, h, w), fill, edge)],
+                              0, middle)
             if c > 0:
                 ax.text(right / 2, middle - row_h / 2, "+", ha="center", va="center", fontsize=16,
                         gid="operator")
         middle = ((c_i - 1) * row_h + X.shape[1]) / 2
         _draw_row(ax, ["=", _output_grid(Y, k, "output Y", fill, edge)], right, middle)
-        _blank_unwritten(ax, Y, k)
-        _draw_notes(ax, [(frames[k].arithmetic, edge)], 0, _bottom(ax) + 0.5)
+        _write_output(ax, Y, k, frames[k].arithmetic, edge)
 
     return WindowAnimation(f"corr2d_multi_in, {c_i} input channels", frames, Y, draw)
 
 
 def _pool_arithmetic(values: list[float], mode: str, result: float) -> str:
+    """'max(0, 1, 3, 4) = 4' or '(0 + 1 + 3 + 4) / 4 = 2'."""
     terms = [_fmt(v) for v in values]
     if mode == "max":
         return f"max({', '.join(terms)}) = {_fmt(result)}"
@@ -412,23 +410,18 @@ def animate_pool2d(X, pool_size=(2, 2), mode: str = "max") -> WindowAnimation:
     k_h, k_w = pool_size
     Y = pool2d(X.float(), (k_h, k_w), mode)
     _limit(Y.shape, "pool2d(X, pool_size)")
-    frames = _frames(Y, lambda i, j: (i, j, k_h, k_w),
-                     lambda i, j: _pool_arithmetic(X[i:i + k_h, j:j + k_w].flatten().tolist(), mode,
-                                                   float(Y[i, j])), "Y")
+
+    def arithmetic(i, j):
+        return _pool_arithmetic(X[i:i + k_h, j:j + k_w].flatten().tolist(), mode, float(Y[i, j]))
+
+    frames = _frames(Y, lambda i, j: (i, j, k_h, k_w), arithmetic, "Y")
     fill, edge = HIGHLIGHTS[0] if mode == "max" else HIGHLIGHTS[2]
     title = f"{k_h}x{k_w} {'max' if mode == 'max' else 'average'} pooling"
 
     def draw(ax, k):
-        window = frames[k].window
-        x_grid = Grid(X, "input", "input X")
-        if window:
-            i, j = window[:2]
-            x_grid = Grid(X, "input", "input X", fills=_block(i, j, k_h, k_w, fill),
-                          frames=[(i, j, k_h, k_w, edge, "-")])
-        _draw_row(ax, [x_grid, r"$\rightarrow$", _output_grid(Y, k, title, fill, edge)],
-                  0, X.shape[0] / 2)
-        _blank_unwritten(ax, Y, k)
-        _draw_notes(ax, [(frames[k].arithmetic, edge)], 0, _bottom(ax) + 0.5)
+        _draw_row(ax, [_lit(X, "input", "input X", frames[k].window, fill, edge), r"$\rightarrow$",
+                       _output_grid(Y, k, title, fill, edge)], 0, X.shape[0] / 2)
+        _write_output(ax, Y, k, frames[k].arithmetic, edge)
 
     return WindowAnimation(f"pool2d {mode} {k_h}x{k_w}", frames, Y, draw)
 
@@ -456,8 +449,8 @@ class ConvShapeView:
             self.text = f"{setting}：没有输出。ValueError: {err}"
         else:
             self.error = None
-            self.text = (f"{setting}：输出形状 ⌊(n−k+p+s)/s⌋ = ⌊({n}−{k}+{p}+{s})/{s}⌋ = {self.size}，"
-                         f"即 {self.size}×{self.size}")
+            self.text = (f"{setting}：输出形状 ⌊(n−k+p+s)/s⌋ = ⌊({n}−{k}+{p}+{s})/{s}⌋ "
+                         f"= {self.size}，即 {self.size}×{self.size}")
         self._figure = None
 
     def __repr__(self) -> str:
@@ -484,8 +477,9 @@ class ConvShapeView:
         ax = fig.add_subplot()
         _draw_row(ax, [grid, CORR, Grid(K, "kernel", "kernel K"), "=",
                        Grid(Y, "output", f"output, stride ({s}, {s})", fills=fills)], 0, (n + p) / 2)
-        _draw_notes(ax, [(f"floor((n - k + p + s) / s) = floor(({n} - {k} + {p} + {s}) / {s}) = {size}",
-                          "black")], 0, _bottom(ax) + 0.5)
+        bottom = max(p.get_xy()[1] + p.get_height() for p in ax.patches)
+        formula = f"floor((n - k + p + s) / s) = floor(({n} - {k} + {p} + {s}) / {s}) = {size}"
+        _draw_notes(ax, [(formula, "black")], 0, bottom + 0.5)
         return _finish(fig, ax)
 
 
@@ -517,7 +511,8 @@ def conv_shape_explorer(n: int = 8, k: int = 3, padding: int = 1, stride: int = 
                                  continuous_update=False, style=style)
 
     sliders = {"n": slider(n, 1, 8, "input size n"), "k": slider(k, 1, 5, "kernel size k"),
-               "padding": slider(padding, 0, 3, "padding (per side)"), "stride": slider(stride, 1, 4, "stride s")}
+               "padding": slider(padding, 0, 3, "padding (per side)"),
+               "stride": slider(stride, 1, 4, "stride s")}
     total = widgets.Label()
 
     def show_total(change=None):
