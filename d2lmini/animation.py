@@ -63,13 +63,15 @@ _LABELS = {"Once": "播放一次", "Loop": "循环", "Reflect": "往返"}
 
 # The strip is for print: hidden on screens (also where _static/animation.css is not loaded,
 # as in Jupyter and Colab); the player is useless on paper. Frames shrink to narrow screens.
+# The rules name the wrapper's children by position (> div: the player, > img: the strip), so
+# that each class name occurs once per animation in the HTML (the PDF edition counts strips).
 _STYLE = """<style>
-@media screen { .d2l-anim .d2l-anim-strip { display: none; } }
-@media print { .d2l-anim .d2l-anim-player { display: none; } }
-.d2l-anim .d2l-anim-player .animation { max-width: 100%; }
-.d2l-anim .d2l-anim-player img { max-width: 100%; height: auto; }
-.d2l-anim .d2l-anim-player input[type=range] { max-width: 100%; }
-.d2l-anim .d2l-anim-strip { max-width: 100%; height: auto; }
+@media screen { .d2l-anim > img { display: none; } }
+@media print { .d2l-anim > div { display: none; } }
+.d2l-anim > div .animation { max-width: 100%; }
+.d2l-anim > div img { max-width: 100%; height: auto; }
+.d2l-anim > div input[type=range] { max-width: 100%; }
+.d2l-anim > img { max-width: 100%; height: auto; }
 </style>"""
 
 

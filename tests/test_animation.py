@@ -259,8 +259,14 @@ def test_html_is_self_contained_and_small(name):
     assert page.index("d2l-anim-player") < page.index('<img class="d2l-anim-strip"')
     # hidden on screens by the inline style too (Jupyter and Colab do not load the book's CSS)
     style = re.search(r"<style>(.*?)</style>", page, flags=re.S).group(1)
-    assert re.search(r"@media screen \{ \.d2l-anim \.d2l-anim-strip \{ display: none; \} \}", style)
-    assert re.search(r"@media print \{ \.d2l-anim \.d2l-anim-player \{ display: none; \} \}", style)
+    assert re.search(r"@media screen \{ \.d2l-anim > img \{ display: none; \} \}", style)
+    assert re.search(r"@media print \{ \.d2l-anim > div \{ display: none; \} \}", style)
+    # children of the wrapper: the player (the only div) and the strip (the only img)
+    body = page[page.index("</style>"):]
+    assert re.findall(r"\n<(div|img) class=\"(d2l-anim-[a-z]+)\"", body) == [
+        ("div", "d2l-anim-player"), ("img", "d2l-anim-strip")]
+    # each class name once per animation: the PDF edition counts strips in the stored HTML
+    assert page.count("d2l-anim-strip") == 1 and page.count("d2l-anim-player") == 1
     # the player: every frame embedded, distinct, in order; it plays once and stops on the result
     frames = embedded_frames(page)
     assert len(frames) == len(anim.frames) and len(set(frames)) == len(frames)
