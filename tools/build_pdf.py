@@ -130,7 +130,8 @@ return {
 """
 
 # Run with the page laid out as on paper (print media, the printable width): a display
-# formula wider than the text is scaled down to fit, instead of being cut off at the margin.
+# formula wider than the text is scaled down to fit, instead of being cut off at the margin,
+# and a long block that is kept on one page may break across pages.
 FIT_WIDE_MATH = """
 let scaled = 0;
 for (const box of document.querySelectorAll('mjx-container[display="true"]')) {
@@ -141,7 +142,17 @@ for (const box of document.querySelectorAll('mjx-container[display="true"]')) {
     scaled += 1;
   }
 }
-return scaled;
+// print.css and the theme keep code cells, outputs, admonitions ... on one page; a long
+// one (over a third of a page) may break instead, so that it leaves no half-empty page.
+let breakable = 0;
+for (const box of document.querySelectorAll("article.bd-article *")) {
+  if (getComputedStyle(box).breakInside.startsWith("avoid") && box.tagName !== "IMG"
+      && !box.closest("mjx-container") && box.getBoundingClientRect().height > 330) {
+    box.style.setProperty("break-inside", "auto", "important");
+    breakable += 1;
+  }
+}
+return {scaled, breakable};
 """
 
 FOOTER = ('<div style="width:100%;font-size:8px;color:#555;text-align:center;">'
@@ -236,7 +247,7 @@ def print_pdf(folder: Path, output: Path, profile: Path, page: str = "intro.html
         width = round((A4_INCHES[0] - MARGIN_INCHES["marginLeft"] - MARGIN_INCHES["marginRight"]) * 96)
         driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                                {"width": width, "height": 1100, "deviceScaleFactor": 1, "mobile": False})
-        info["math_scaled"] = driver.execute_script(FIT_WIDE_MATH)
+        info.update(driver.execute_script(FIT_WIDE_MATH))
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
         time.sleep(0.5)  # let the layout settle before printing
         result = driver.execute_cdp_cmd("Page.printToPDF", {
