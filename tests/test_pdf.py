@@ -158,7 +158,7 @@ def expected_images() -> int:
                 data = out.get("data", {})
                 if any(mime.startswith("image/") for mime in data):
                     n += 1
-                n += _text(data.get("text/html")).count("d2l-anim-strip")
+                n += len(re.findall(r'<img[^>]*class="[^"]*\bd2l-anim-strip\b', _text(data.get("text/html"))))
             if n == 0 and cell.get("metadata", {}).get("mystnb", {}).get("figure"):
                 n = 1
             total += n
