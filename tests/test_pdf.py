@@ -10,7 +10,8 @@
   box, yet still extracts as text, so the text alone cannot show it).
 - pdfimages: at least as many images as the notebooks have figures (image outputs,
   figure cells, animation strips).
-- pdfinfo: every page A4; the page count in PAGE_RANGE.
+- pdfinfo: every page A4; the page count in PAGE_RANGE; no blank page; no link to the
+  local server the PDF was printed from.
 - The landing page of the web book links the PDF, and the file is there.
 - An animation prints as its static strip, not as its player (a tiny page printed with
   the same code and print.css).
@@ -372,6 +373,17 @@ def test_a4_pages_and_page_count(pdf):
     assert len(sizes) == pages
     wrong = {(w, h) for w, h in sizes if abs(float(w) - A4_POINTS[0]) > 2 or abs(float(h) - A4_POINTS[1]) > 2}
     assert not wrong, f"pages that are not A4 (portrait): {wrong}"
+
+
+def test_no_blank_page(pdf, text):
+    """Every page holds text besides its page number, or a picture (a layout that pushes
+    a sliver of a section onto a page of its own shows here)."""
+    pages = text.split("\f")[:-1] if text.endswith("\f") else text.split("\f")
+    with_images = {int(row[0]) for row in _images(pdf)}
+    blank = [n for n, page in enumerate(pages, start=1)
+             if not re.sub(r"\b\d+ / \d+\b", "", page).strip() and n not in with_images]
+    assert len(pages) > 50
+    assert not blank, f"blank pages: {blank}"
 
 
 def test_cover_page(pdf):
