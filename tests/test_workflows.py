@@ -102,7 +102,8 @@ def test_ci_runs_the_readme_test_command_on_ubuntu_with_debian_packages():
 
 def test_ci_run_installs_what_the_pdf_and_workflow_tests_need():
     script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    for package in ("chromium", "chromium-driver", "fonts-wqy-microhei", "poppler-utils", "npm"):
+    for package in ("chromium", "chromium-driver", "fonts-wqy-microhei", "fonts-dejavu-core", "fontconfig",
+                    "poppler-utils", "npm"):
         assert f"missing+=({package})" in script, f".ci/run does not install {package}"
 
 
@@ -131,7 +132,7 @@ def test_pages_builds_from_stored_outputs_and_deploys_with_the_pages_actions():
     # The Debian packages it installs are among those .ci/run installs.
     script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     installed = re.search(r"apt-get install[^\n]*", commands.replace("\\\n", " ")).group(0)
-    for package in ("chromium", "chromium-driver", "fonts-wqy-microhei"):
+    for package in ("chromium", "chromium-driver", "fonts-wqy-microhei", "fonts-dejavu-core"):
         assert re.search(rf"(?<![\w-]){re.escape(package)}(?![\w-])", installed)
         assert f"missing+=({package})" in script
 
