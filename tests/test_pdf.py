@@ -427,11 +427,12 @@ def _png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
 def test_animation_prints_its_strip_not_its_player(tmp_path):
     """A page shaped like issue 12's animation output (a player, and a strip that the
     screen CSS hides), printed by build_pdf.print_pdf with print.css: the PDF holds
-    the strip's image and not the player's."""
+    the strip's image, once (a strip taller than a page is scaled down, not cut in
+    two), and not the player's."""
     import base64
 
     player = base64.b64encode(_png(64, 48, (200, 30, 30))).decode()
-    strip = base64.b64encode(_png(240, 40, (30, 30, 200))).decode()
+    strip = base64.b64encode(_png(240, 1400, (30, 30, 200))).decode()  # taller than a page
     (tmp_path / "anim.html").write_text(
         "<!DOCTYPE html><html><head><meta charset='utf-8'>"
         "<style>.cell_output .d2l-anim-strip { display: none; }</style></head><body>"
@@ -443,4 +444,5 @@ def test_animation_prints_its_strip_not_its_player(tmp_path):
     info = build_pdf.print_pdf(tmp_path, out, tmp_path / "profile", page="anim.html")
     assert info["players"] == 1 and info["strips"] == 1
     sizes = [(int(row[3]), int(row[4])) for row in _images(out)]
-    assert sizes == [(240, 40)], f"images in the printed animation: {sizes} (strip 240x40, player 64x48)"
+    assert sizes == [(240, 1400)], (f"images in the printed animation: {sizes} (strip 240x1400, shown once "
+                                    "and not cut across two pages; player 64x48)")
