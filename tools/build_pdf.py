@@ -132,7 +132,7 @@ return {
 # Run with the page laid out as on paper (print media, the printable width): a display
 # formula wider than the text is scaled down to fit, instead of being cut off at the margin,
 # and a long block that is kept on one page may break across pages.
-FIT_WIDE_MATH = """
+FIT_TO_PAGE = """
 let scaled = 0;
 for (const box of document.querySelectorAll('mjx-container[display="true"]')) {
   const avail = box.parentElement.clientWidth;
@@ -161,7 +161,8 @@ FOOTER = ('<div style="width:100%;font-size:8px;color:#555;text-align:center;">'
 
 def _run(cmd: list[str]) -> None:
     print("+", " ".join(cmd), flush=True)
-    subprocess.run(cmd, cwd=ROOT, check=True)
+    if subprocess.run(cmd, cwd=ROOT).returncode != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)} (its warnings and errors are above)")
 
 
 def build_singlehtml() -> Path:
@@ -247,7 +248,7 @@ def print_pdf(folder: Path, output: Path, profile: Path, page: str = "intro.html
         width = round((A4_INCHES[0] - MARGIN_INCHES["marginLeft"] - MARGIN_INCHES["marginRight"]) * 96)
         driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                                {"width": width, "height": 1100, "deviceScaleFactor": 1, "mobile": False})
-        info.update(driver.execute_script(FIT_WIDE_MATH))
+        info.update(driver.execute_script(FIT_TO_PAGE))
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
         time.sleep(0.5)  # let the layout settle before printing
         result = driver.execute_cdp_cmd("Page.printToPDF", {
