@@ -433,6 +433,78 @@ def test_d2lmini_imports_without_ipywidgets():
     assert not any("ipywidgets" in line or "IPython" in line for line in top_level)
 
 
+# ---------------------------------------------------------------- in the notebooks
+
+NOTEBOOK_DIR = ROOT / "notebooks"
+# figure name -> (notebook, the values its frames write, in order)
+BOOK_ANIMATIONS = {
+    "fig-corr2d-animation": ("6_2_conv_layer", [19, 25, 37, 43]),
+    "fig-padding-stride-animation": ("6_3_padding_strides", [0, 8, 6, 8]),
+    "fig-multi-in-animation": ("6_4_channels", [56, 72, 104, 120]),
+    "fig-max-pool-animation": ("6_5_pooling", [4, 5, 7, 8]),
+    "fig-avg-pool-animation": ("6_5_pooling", [2, 3, 5, 6]),
+}
+
+
+def notebook(stem):
+    return json.loads((NOTEBOOK_DIR / f"{stem}.ipynb").read_text(encoding="utf-8"))
+
+
+def figure_cell(stem, name):
+    found = [c for c in notebook(stem)["cells"]
+             if c.get("metadata", {}).get("mystnb", {}).get("figure", {}).get("name") == name]
+    assert len(found) == 1, f"{stem}.ipynb: {len(found)} cells declare figure {name}"
+    return found[0]
+
+
+@pytest.mark.parametrize("name", BOOK_ANIMATIONS)
+def test_each_animation_is_a_book_figure_of_at_most_300_kb(name):
+    stem, values = BOOK_ANIMATIONS[name]
+    cell = figure_cell(stem, name)
+    assert cell["outputs"], f"{stem}.ipynb, {name}: not executed"
+    output, = cell["outputs"]
+    page = "".join(output["data"]["text/html"])
+    assert page.startswith('<div class="d2l-anim">')
+    stored = json.dumps(output, ensure_ascii=False, indent=1)   # as it weighs in the .ipynb
+    assert len(stored.encode()) <= MAX_BYTES, f"{name}: {len(stored.encode()) // 1024} KB in {stem}.ipynb"
+    # one frame per output position, then the result; the cell asserts the values in order
+    assert len(embedded_frames(page)) == len(values) + 1
+    source = "".join(cell["source"])
+    assert str(values) in source and "assert" in source
+
+
+def test_no_notebook_stores_widget_state():
+    """Widget state in a notebook makes myst-nb load require.js and the widget manager from
+    a CDN; the 6.3 explorer is never executed for the book (and _config.yml empties the list)."""
+    import yaml
+
+    for path in sorted(NOTEBOOK_DIR.glob("*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        assert "widgets" not in nb.get("metadata", {}), f"{path.name}: metadata.widgets is stored"
+        for cell in nb["cells"]:
+            for output in cell.get("outputs", []):
+                assert not any("jupyter.widget" in key for key in output.get("data", {})), \
+                    f"{path.name}, cell {cell.get('id')}: a widget output is stored"
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    assert config["sphinx"]["config"]["nb_ipywidgets_js"] == {}
+
+
+def test_the_explorer_cell_runs_only_in_jupyter_and_colab():
+    cells = [c for c in notebook("6_3_padding_strides")["cells"]
+             if "conv_shape_explorer(" in "".join(c["source"])]
+    assert len(cells) == 1
+    explorer = cells[0]
+    assert {"skip-execution", "nbval-skip"} <= set(explorer["metadata"].get("tags", []))
+    assert explorer["outputs"] == [] and explorer["execution_count"] is None
+    # the cell after it shows what the explorer computes, for a good and a bad setting
+    following = notebook("6_3_padding_strides")["cells"]
+    after = following[following.index(explorer) + 1:]
+    check = next(c for c in after if c["cell_type"] == "code")
+    printed = "".join("".join(o.get("text", "")) for o in check["outputs"])
+    assert "输出形状" in printed and "= 4，即 4×4" in printed
+    assert "larger than the padded input" in printed and "Traceback" not in printed
+
+
 # ---------------------------------------------------------------- in a browser
 
 

@@ -6,8 +6,13 @@ its title is the notebook's title; every formula is typeset by the local MathJax
 (no TeX error, no raw $ or \\( delimiters left in the text); every image has
 loaded; the page does not scroll sideways on a phone; the Colab, download and
 repository buttons point where _config.yml says. The search page finds 6.2 for
-互相关 and 6.5 for 汇聚. Screenshots of every page, at desktop and phone width,
-go to _build/screenshots/.
+互相关 and 6.5 for 汇聚. On each page with animations (d2lmini.animation), every
+player's "next frame" button shows the notebook's next frame. Screenshots of every
+page, at desktop and phone width, and of two frames of every animation, go to
+_build/screenshots/.
+
+D2L_BOOK_HTML=<dir> points the tests at another build of the book (for example one made
+with `jupyter-book build . --path-output <out>`: then <out>/_build/html).
 
 Without Chromium, chromedriver or selenium the tests skip and say why.
 """
@@ -18,6 +23,7 @@ import functools
 import html.parser
 import http.server
 import json
+import os
 import re
 import shutil
 import threading
@@ -31,7 +37,7 @@ import yaml
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
-HTML = ROOT / "_build" / "html"
+HTML = Path(os.environ.get("D2L_BOOK_HTML") or ROOT / "_build" / "html").resolve()
 SHOTS = ROOT / "_build" / "screenshots"
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
@@ -432,3 +438,69 @@ def test_internal_links_reach_their_targets(doc):
             broken.append(f"{href} (no id {parts.fragment!r} there)")
     assert count > 0
     assert not broken, f"{doc}: broken links: {broken}"
+
+
+# ---------------------------------------------------------------- animations
+
+
+def _animation_html(doc: str) -> list[str]:
+    """The HTML of each d2lmini animation the notebook stores, in page order."""
+    path = _source(doc)
+    if path.suffix != ".ipynb":
+        return []
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    pages = []
+    for cell in nb["cells"]:
+        for output in cell.get("outputs", []):
+            page = "".join(output.get("data", {}).get("text/html", ""))
+            if page.startswith('<div class="d2l-anim">'):
+                pages.append(page)
+    return pages
+
+
+ANIMATED = [d for d in CHAPTERS if _animation_html(d)]
+
+
+def test_the_chapter_has_animations():
+    assert ANIMATED == ["notebooks/6_2_conv_layer", "notebooks/6_3_padding_strides",
+                        "notebooks/6_4_channels", "notebooks/6_5_pooling"]
+    assert [len(_animation_html(d)) for d in ANIMATED] == [1, 1, 1, 2]
+
+
+@pytest.mark.parametrize("doc", ANIMATED)
+def test_animations_step_to_the_next_frame(server, driver, doc):
+    """Each player starts on frame 1; its next-frame button shows frame 2 (a new picture, the
+    notebook's own second frame); no console error. Two screenshots per animation."""
+    from test_animation import click, embedded_frames, player_state
+
+    stored = _animation_html(doc)
+    _set_viewport(driver, DESKTOP, mobile=False)
+    _load(driver, _page_url(server, doc))
+    count = driver.execute_script(
+        "const all = document.querySelectorAll('#main-content .d2l-anim');"
+        "all.forEach((a, i) => { a.id = 'd2l-anim-' + i; });"
+        "return all.length;")
+    assert count == len(stored), f"{doc}: {len(stored)} animations in the notebook, {count} on the page"
+    shots = SHOTS / "animations"
+    shots.mkdir(parents=True, exist_ok=True)
+    for k, page in enumerate(stored):
+        section = f"d2l-anim-{k}"
+        frames = embedded_frames(page)
+        first_src, slider = player_state(driver, section)
+        assert slider == "0" and base64.b64decode(first_src.split(",", 1)[1]) == frames[0]
+        player = driver.find_element("css selector", f"#{section} .d2l-anim-player")
+        driver.execute_script("arguments[0].scrollIntoView()", player)
+        name = f"{doc.split('/')[-1]}-{k}"
+        player.screenshot(str(shots / f"{name}-frame1.png"))
+        click(driver, section, "Next frame")
+        second_src, slider = player_state(driver, section)
+        assert slider == "1" and second_src != first_src, f"{doc}, animation {k}: the picture did not change"
+        assert base64.b64decode(second_src.split(",", 1)[1]) == frames[1]
+        player.screenshot(str(shots / f"{name}-frame2.png"))
+        visible = driver.execute_script(
+            "const img = document.querySelector(`#${arguments[0]} .d2l-anim-player img`);"
+            "const box = img.getBoundingClientRect(); return [box.width, box.height, img.naturalWidth];",
+            section)
+        assert visible[0] > 100 and visible[1] > 50 and visible[2] > 0, f"{doc}, animation {k}: {visible}"
+    errors = _severe_console_errors(driver)
+    assert not errors, f"{doc}: JavaScript console errors while stepping:\n" + "\n".join(errors)
