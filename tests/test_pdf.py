@@ -95,6 +95,11 @@ def _shown_code_cells(path: Path) -> list[dict]:
             if c["cell_type"] == "code" and not hidden & set(c.get("metadata", {}).get("tags", []))]
 
 
+def _shown_outputs(cell: dict) -> list[dict]:
+    """The outputs the book shows for a cell (none for a cell tagged remove-output)."""
+    return [] if "remove-output" in cell.get("metadata", {}).get("tags", []) else cell.get("outputs", [])
+
+
 def _squash(text: str) -> str:
     """No whitespace: a line broken by the layout still matches."""
     return re.sub(r"\s+", "", text)
@@ -132,7 +137,7 @@ def _code_context() -> str:
             continue
         for cell in _shown_code_cells(path):
             parts.append(_text(cell["source"]))
-            for out in cell.get("outputs", []):
+            for out in _shown_outputs(cell):
                 parts.append(_text(out.get("text")))
                 for mime in ("text/plain", "text/html"):
                     parts.append(_text(out.get("data", {}).get(mime)))
@@ -155,7 +160,7 @@ def expected_images() -> int:
     for path in NOTEBOOKS:
         for cell in _shown_code_cells(path):
             n = 0
-            for out in cell.get("outputs", []):
+            for out in _shown_outputs(cell):
                 data = out.get("data", {})
                 if any(mime.startswith("image/") for mime in data):
                     n += 1
@@ -267,7 +272,7 @@ def test_code_and_its_outputs(squashed):
     missing, count = [], 0
     for path in NOTEBOOKS:
         for cell in _shown_code_cells(path):
-            texts = [_text(cell["source"])] + [_text(out.get("text")) for out in cell.get("outputs", [])
+            texts = [_text(cell["source"])] + [_text(out.get("text")) for out in _shown_outputs(cell)
                                                if out.get("output_type") == "stream"]
             for chunk in texts:
                 lines = [line for line in chunk.splitlines() if line.strip()]
