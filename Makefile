@@ -41,7 +41,7 @@ book: $(STAMP)
 pdf: $(STAMP)
 	$(PY) tools/build_pdf.py --output $(PDF) --copy-to _build/html
 
-## Run every test: d2lmini's unit tests, nbval over every notebook, the browser test.
+## Run every test: d2lmini's unit tests (and actionlint), nbval over every notebook, the PDF, the browser test.
 test: unit-test nb-test pdf-test browser-test
 
 unit-test: $(STAMP) $(ACTIONLINT)
