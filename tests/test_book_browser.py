@@ -12,7 +12,8 @@ page, at desktop and phone width, and of two frames of every animation, go to
 _build/screenshots/.
 
 D2L_BOOK_HTML=<dir> points the tests at another build of the book (for example one made
-with `jupyter-book build . --path-output <out>`: then <out>/_build/html).
+with `jupyter-book build . --path-output <out>`: then <out>/_build/html); the screenshots
+then go to <out>/_build/screenshots.
 
 Without Chromium, chromedriver or selenium the tests skip and say why.
 """
@@ -38,7 +39,7 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = Path(os.environ.get("D2L_BOOK_HTML") or ROOT / "_build" / "html").resolve()
-SHOTS = ROOT / "_build" / "screenshots"
+SHOTS = HTML.parent / "screenshots"   # _build/screenshots for the default build
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
 
@@ -481,7 +482,7 @@ def test_animations_step_to_the_next_frame(server, driver, doc):
         "all.forEach((a, i) => { a.id = 'd2l-anim-' + i; });"
         "return all.length;")
     assert count == len(stored), f"{doc}: {len(stored)} animations in the notebook, {count} on the page"
-    shots = SHOTS / "animations"
+    shots = SHOTS / "book-animations"
     shots.mkdir(parents=True, exist_ok=True)
     for k, page in enumerate(stored):
         section = f"d2l-anim-{k}"
