@@ -142,32 +142,27 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device,
                         legend=['train loss', 'train acc', 'test acc'])
     timer, num_batches = Timer(), len(train_iter)
     history = []
-    # 把非规格化浮点数当作 0：sigmoid 的梯度里有很多这样极小的数，不少 CPU 算它们很慢
-    torch.set_flush_denormal(True)
-    try:
-        for epoch in range(num_epochs):
-            metric = Accumulator(3)  # 损失之和，预测正确的样本数，样本数
-            net.train()
-            timer.start()
-            for i, (X, y) in enumerate(train_iter):
-                X, y = X.to(device), y.to(device)
-                optimizer.zero_grad()
-                y_hat = net(X)
-                l = loss(y_hat, y)
-                l.backward()
-                optimizer.step()
-                with torch.no_grad():
-                    metric.add(l * X.shape[0], accuracy(y_hat, y), X.shape[0])
-                train_l, train_acc = metric[0] / metric[2], metric[1] / metric[2]
-                if (i + 1) % max(num_batches // 5, 1) == 0 or i == num_batches - 1:
-                    animator.add(epoch + (i + 1) / num_batches, (train_l, train_acc, None))
-            seconds = timer.stop()  # 只计训练，不计下面的评估
-            test_acc = evaluate_accuracy_gpu(net, test_iter)
-            animator.add(epoch + 1, (None, None, test_acc))
-            history.append({'epoch': epoch + 1, 'loss': train_l, 'train_acc': train_acc,
-                            'test_acc': test_acc, 'seconds': seconds})
-    finally:
-        torch.set_flush_denormal(False)
+    for epoch in range(num_epochs):
+        metric = Accumulator(3)  # 损失之和，预测正确的样本数，样本数
+        net.train()
+        timer.start()
+        for i, (X, y) in enumerate(train_iter):
+            X, y = X.to(device), y.to(device)
+            optimizer.zero_grad()
+            y_hat = net(X)
+            l = loss(y_hat, y)
+            l.backward()
+            optimizer.step()
+            with torch.no_grad():
+                metric.add(l * X.shape[0], accuracy(y_hat, y), X.shape[0])
+            train_l, train_acc = metric[0] / metric[2], metric[1] / metric[2]
+            if (i + 1) % max(num_batches // 5, 1) == 0 or i == num_batches - 1:
+                animator.add(epoch + (i + 1) / num_batches, (train_l, train_acc, None))
+        seconds = timer.stop()  # 只计训练，不计下面的评估
+        test_acc = evaluate_accuracy_gpu(net, test_iter)
+        animator.add(epoch + 1, (None, None, test_acc))
+        history.append({'epoch': epoch + 1, 'loss': train_l, 'train_acc': train_acc,
+                        'test_acc': test_acc, 'seconds': seconds})
     speed = metric[2] * num_epochs / timer.sum()
     print(f'loss {train_l:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}')
     print(f'{speed:.1f} examples/sec on {device}')
