@@ -32,6 +32,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import importlib.util
+
 import pytest
 import yaml
 
@@ -40,6 +42,10 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
 HTML = Path(os.environ.get("D2L_BOOK_HTML") or ROOT / "_build" / "html").resolve()
 SHOTS = HTML.parent / "screenshots"   # _build/screenshots for the default build
+_spec = importlib.util.spec_from_file_location("build_pdf", ROOT / "tools" / "build_pdf.py")
+_build_pdf = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_build_pdf)
+WAIT_FOR_MATH = _build_pdf.WAIT_FOR_MATH  # page loaded and every formula typeset, or why not
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
 
@@ -159,22 +165,7 @@ def _set_viewport(drv, size, mobile):
 def _load(drv, url):
     drv.get_log("browser")  # drop what earlier pages logged
     drv.get(url)
-    state = drv.execute_async_script(
-        """
-        const done = arguments[arguments.length - 1];
-        const t0 = Date.now();
-        (function wait() {
-          if (document.readyState === "complete") {
-            if (!document.querySelector(".math")) return done("ok");
-            if (window.MathJax && MathJax.startup && MathJax.startup.promise)
-              return MathJax.startup.promise.then(() => done("ok"), (e) => done("MathJax failed: " + e));
-          }
-          if (Date.now() - t0 > 45000) return done("timeout: readyState=" + document.readyState +
-                                                   ", MathJax=" + typeof window.MathJax);
-          setTimeout(wait, 100);
-        })();
-        """
-    )
+    state = drv.execute_async_script(WAIT_FOR_MATH)  # the PDF builder's wait, shared
     assert state == "ok", f"{url}: {state}"
     drv.execute_async_script(  # images and web fonts settled
         """
