@@ -5,14 +5,13 @@
   ``6_7_exercises.ipynb#ex-6-N-M`` in the section notebooks points at one of them.
 - Every exercise has a solution, and the solution is collapsed in the HTML: prose
   in a ``{admonition}`` with ``:class: dropdown``, code cells tagged ``hide-cell``.
-- Outputs that depend on the machine are in cells tagged ``nbval-ignore-output`` (or,
-  in older cells, marked ``# NBVAL_IGNORE_OUTPUT``), each followed by a code cell that
-  asserts; skipped cells carry both skip tags and no
+- Outputs that depend on the machine are in cells tagged ``nbval-ignore-output``, each
+  followed by a code cell that asserts; skipped cells carry both skip tags and no
   outputs; the stored outputs were made top to bottom in one fresh kernel and hold
   no errors, stderr, memory addresses, local paths or SVG.
-- The exercise restatements and solutions use the book's notation (intro.md, 符号约定):
-  a pooling window is k_h x k_w, never p_h x p_w (p is only padding), and the terms
-  准确率, 特征映射 and 汇聚 (not 精度, 特征图, 池化).
+
+The book's notation and terms (a pooling window is never p_h x p_w, 准确率 not 精度, ...)
+are checked over every notebook, this one included, by tests/test_prose.py.
 """
 from __future__ import annotations
 
@@ -112,9 +111,7 @@ def test_section_notebooks_link_to_existing_targets(cells):
 
 def test_ignored_outputs_are_followed_by_asserts(cells):
     for i, cell in enumerate(cells):
-        ignored = (_source(cell).startswith("# NBVAL_IGNORE_OUTPUT")
-                   or "nbval-ignore-output" in _tags(cell))
-        if cell["cell_type"] == "code" and ignored:
+        if cell["cell_type"] == "code" and "nbval-ignore-output" in _tags(cell):
             following = next(c for c in cells[i + 1:] if c["cell_type"] == "code")
             assert "assert " in _source(following), f"cell {i}: no assert after an ignored output"
 
@@ -143,18 +140,3 @@ def test_stored_outputs_are_clean_and_from_one_fresh_run(cells):
             assert not re.search(r"(/home/|/tmp/|/work/|/root/|[A-Z]:\\\\)", text), f"cell {i}: local path"
     assert counts == list(range(1, len(counts) + 1)), "execute top to bottom in a fresh kernel"
 
-
-# A pooling window written with the padding letter, e.g. "p_h\times p_w" or "p_h × p_w".
-POOL_WINDOW_AS_P = re.compile(r"p_h\s*(?:\\times|×|x)\s*p_w")
-WRONG_TERMS = {"精度": "准确率", "特征图": "特征映射", "池化": "汇聚"}
-
-
-def test_markdown_uses_the_notation_and_terms(cells):
-    for i, cell in enumerate(cells):
-        if cell["cell_type"] != "markdown":
-            continue
-        text = _source(cell)
-        assert not POOL_WINDOW_AS_P.search(text), f"cell {i}: a window written as p_h x p_w"
-        for wrong, right in WRONG_TERMS.items():
-            # 双精度 (double precision) is not accuracy
-            assert wrong not in text.replace("双精度", ""), f"cell {i}: {wrong} (use {right})"
