@@ -9,13 +9,17 @@ ValueError naming the parameter and the expected form::
         ...  # exactly the notebook's code
 
 The undecorated function stays reachable as ``corr2d.__wrapped__``;
-tests/test_notebook_functions.py compares its source with the notebook's.
+``taught_source(corr2d)`` is its source without the decorator, which
+tests/test_notebook_functions.py compares with the notebook's and
+tools/sync_notebook_functions.py copies into the notebooks.
 """
 from __future__ import annotations
 
 import functools
+import inspect
+import textwrap
 
-__all__ = ["checked_by"]
+__all__ = ["checked_by", "taught_source"]
 
 
 def checked_by(check):
@@ -27,3 +31,11 @@ def checked_by(check):
             return function(*args, **kwargs)
         return checked
     return decorate
+
+
+def taught_source(function):
+    """The source a notebook shows: the function behind its check, without the decorator."""
+    lines = textwrap.dedent(inspect.getsource(inspect.unwrap(function))).splitlines()
+    while lines and lines[0].startswith("@"):
+        lines.pop(0)
+    return "\n".join(lines)

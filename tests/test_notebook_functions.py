@@ -12,15 +12,14 @@ notebook whose name d2lmini exports.
 from __future__ import annotations
 
 import ast
-import inspect
 import json
-import textwrap
 from pathlib import Path
 
 import pytest
 from IPython.core.inputtransformer2 import TransformerManager
 
 import d2lmini
+from d2lmini.validation import taught_source
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -56,13 +55,6 @@ def top_level_definitions(path: Path) -> list[tuple[str, str]]:
 def d2lmini_source(name: str) -> str:
     """The taught source of d2lmini's `name`: the function behind its input check, no decorator."""
     return taught_source(getattr(d2lmini, name))
-
-
-def taught_source(obj) -> str:
-    lines = textwrap.dedent(inspect.getsource(inspect.unwrap(obj))).splitlines()
-    while lines and lines[0].startswith("@"):
-        lines.pop(0)
-    return "\n".join(lines).rstrip("\n")
 
 
 def discovered_cases() -> set[tuple[str, str]]:

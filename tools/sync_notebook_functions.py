@@ -7,22 +7,14 @@ it (only the `def` block changes; outputs are untouched).
 tests/test_notebook_functions.py checks that the two agree.
 """
 import ast
-import inspect
 import json
 import sys
 from pathlib import Path
 
 import d2lmini
+from d2lmini.validation import taught_source
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def taught_source(obj):
-    """The source a notebook shows: the function behind d2lmini's input check, no decorator."""
-    lines = inspect.getsource(inspect.unwrap(obj)).splitlines(keepends=True)
-    while lines and lines[0].startswith("@"):
-        lines.pop(0)
-    return "".join(lines)
 
 
 def sync(path):
