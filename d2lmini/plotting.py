@@ -9,6 +9,7 @@ import io
 import math
 
 import matplotlib.pyplot as plt
+import numpy as np
 import torch
 from matplotlib.figure import Figure
 
@@ -93,8 +94,6 @@ def plot_confusion_matrix(matrix, labels, title=None):
     matrix: a square tensor or array of counts; labels: one ASCII name per class.
     Returns the matplotlib Figure.
     """
-    import numpy as np
-
     counts = np.asarray(matrix)
     if counts.ndim != 2 or counts.shape[0] != counts.shape[1] or counts.shape[0] != len(labels):
         raise ValueError(f"plot_confusion_matrix: matrix must be square with one row per "

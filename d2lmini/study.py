@@ -10,6 +10,8 @@ import statistics
 from importlib import resources
 from pathlib import Path
 
+import matplotlib.pyplot as plt
+
 __all__ = ["LENET_STUDY_CSV", "read_lenet_study", "summarize_lenet_study", "study_curves",
            "plot_lenet_study"]
 
@@ -77,8 +79,6 @@ def plot_lenet_study(rows, panels, key="test_acc"):
 
     Returns the matplotlib Figure. Titles and config names must be ASCII.
     """
-    import matplotlib.pyplot as plt
-
     fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.4), sharey=True,
                              squeeze=False)
     for ax, (title, configs) in zip(axes[0], panels.items()):

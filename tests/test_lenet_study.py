@@ -92,3 +92,26 @@ def test_bad_arguments_are_named():
         study.main(["--only", "nonsense", "--list"])
     with pytest.raises(SystemExit, match="--shard must be K/N"):
         study.main(["--shard", "3/2", "--list"])
+
+
+def test_d2lmini_reads_and_summarizes_the_same_rows(rows):
+    import statistics
+
+    import d2lmini as d2l
+
+    typed = d2l.read_lenet_study()
+    assert len(typed) == len(rows)
+    summary = d2l.summarize_lenet_study(typed)
+    assert list(summary) == list(study.CONFIGS)
+    for name, cfg in study.CONFIGS.items():
+        finals = [float(r["test_acc"]) for r in rows
+                  if r["config"] == name and int(r["epoch"]) == cfg["epochs"]]
+        assert summary[name]["accs"] == finals
+        assert summary[name]["mean"] == pytest.approx(statistics.fmean(finals))
+        curves = d2l.study_curves(typed, name)
+        assert sorted(curves) == list(study.SEEDS)
+        assert all(len(c) == cfg["epochs"] and c[-1] in finals for c in curves.values())
+    with pytest.raises(ValueError, match="no rows for config 'nonsense'"):
+        d2l.study_curves(typed, "nonsense")
+    fig = d2l.plot_lenet_study(typed, {"a": ["kernel3", "epochs20"], "b": ["all-adam0.001"]})
+    assert [len(ax.get_lines()) for ax in fig.axes] == [2, 1]
