@@ -97,26 +97,32 @@ def _short_text(value):
     return f"{h}" if h == w else f"{h}x{w}"
 
 
+def _per_side(padding):
+    """PyTorch's padding= as written in code (per side; the book's p is twice it): '2', '(0, 1)'."""
+    h, w = (padding, padding) if isinstance(padding, int) else tuple(padding)
+    return f"{h}" if h == w else f"({h}, {w})"
+
+
 def _is_zero(value):
     return value == 0 or (not isinstance(value, int) and all(v == 0 for v in value))
 
 
 def describe_layer(layer):
-    """A short ASCII description of one layer, e.g. 'Conv2d 1->6, 5x5, pad 2'."""
+    """A short ASCII description of one layer, e.g. 'Conv2d 1->6, 5x5, padding=2'."""
     name = type(layer).__name__
     if isinstance(layer, nn.Conv2d):
         text = f"{name} {layer.in_channels}->{layer.out_channels}, {_size_text(layer.kernel_size)}"
         if isinstance(layer.padding, str):
-            text += f", pad {layer.padding}"
+            text += f", padding={layer.padding}"
         elif not _is_zero(layer.padding):
-            text += f", pad {_short_text(layer.padding)}"
+            text += f", padding={_per_side(layer.padding)}"
         if _short_text(layer.stride) != '1':
             text += f", stride {_short_text(layer.stride)}"
         return text
     if isinstance(layer, (nn.AvgPool2d, nn.MaxPool2d)):
         text = f"{name} {_size_text(layer.kernel_size)}, stride {_short_text(layer.stride)}"
         if not _is_zero(layer.padding):
-            text += f", pad {_short_text(layer.padding)}"
+            text += f", padding={_per_side(layer.padding)}"
         return text
     if isinstance(layer, nn.Linear):
         return f"{name} {layer.in_features}->{layer.out_features}"

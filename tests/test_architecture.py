@@ -77,12 +77,12 @@ def test_layer_shapes_does_not_record_gradients():
 
 
 def test_describe_layer():
-    assert d2l.describe_layer(nn.Conv2d(1, 6, kernel_size=5, padding=2)) == "Conv2d 1->6, 5x5, pad 2"
+    assert d2l.describe_layer(nn.Conv2d(1, 6, kernel_size=5, padding=2)) == "Conv2d 1->6, 5x5, padding=2"
     assert d2l.describe_layer(nn.Conv2d(6, 16, kernel_size=5)) == "Conv2d 6->16, 5x5"
     assert (d2l.describe_layer(nn.Conv2d(1, 1, kernel_size=(3, 5), padding=(0, 1), stride=(3, 4)))
-            == "Conv2d 1->1, 3x5, pad 0x1, stride 3x4")
+            == "Conv2d 1->1, 3x5, padding=(0, 1), stride 3x4")
     assert d2l.describe_layer(nn.AvgPool2d(kernel_size=2, stride=2)) == "AvgPool2d 2x2, stride 2"
-    assert d2l.describe_layer(nn.MaxPool2d(3, padding=1, stride=2)) == "MaxPool2d 3x3, stride 2, pad 1"
+    assert d2l.describe_layer(nn.MaxPool2d(3, padding=1, stride=2)) == "MaxPool2d 3x3, stride 2, padding=1"
     assert d2l.describe_layer(nn.Linear(400, 120)) == "Linear 400->120"
     assert d2l.describe_layer(nn.Flatten()) == "Flatten"
 
@@ -95,7 +95,7 @@ def test_plot_lenet_returns_a_figure(lenet_fig):
 def test_plot_lenet_boxes_and_labels(lenet_fig):
     assert box_labels(lenet_fig) == [
         "Input image",
-        "Conv2d 1->6, 5x5, pad 2 + Sigmoid",
+        "Conv2d 1->6, 5x5, padding=2 + Sigmoid",
         "AvgPool2d 2x2, stride 2",
         "Conv2d 6->16, 5x5 + Sigmoid",
         "AvgPool2d 2x2, stride 2",
@@ -138,7 +138,7 @@ def test_plot_other_net_relu_maxpool():
     fig = d2l.plot_lenet(relu_maxpool_lenet(), name="LeNet-5 (ReLU, max)")
     try:
         labels = box_labels(fig)
-        assert labels[1] == "Conv2d 1->6, 5x5, pad 2 + ReLU"
+        assert labels[1] == "Conv2d 1->6, 5x5, padding=2 + ReLU"
         assert labels[2] == "MaxPool2d 2x2, stride 2"
         assert not any('Sigmoid' in label for label in labels)
         assert fig.axes[0].get_title().startswith("LeNet-5 (ReLU, max): data flow")
