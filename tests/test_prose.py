@@ -8,7 +8,16 @@ They read every notebook of the chapter and the landing page intro.md:
     a ``[图](...#name)`` link, and every such link reaches a figure;
 (c) no tooling words in the prose, no ``{glue:`` markup, no ``# NBVAL`` comments;
 (d) the notation block 符号约定 in intro.md, and a pooling window is k_h x k_w;
-(e) one term per concept (准确率, 特征映射, 汇聚, CNN, 全连接层).
+(e) one term per concept (准确率, 特征映射, 汇聚, CNN, 全连接层);
+(f) issue 15, one notation kept: channels first in every indexed formula ([X]_{c,i,j},
+    [K]_{o,c,a,b}; never [H]_{i,j,d}, [V]_{a,b,c,d}, i as a channel); tensors bold, no
+    \mathsf; ordinals read as everyday Chinese (never 第 0 个, nor 第 $i$ 个 for an index
+    counted from 0, in prose or printed output); 下采样, never 降采样; 上一节/下一节 only
+    for the adjacent section and followed by a link to it; a link whose text names a
+    section reaches it; another section is named by number with a link.
+
+Each check of (f) has a test on synthetic strings showing that it catches what it targets
+and lets the correct forms pass.
 
 Each test checks one thing and names the notebook and the cell that fail.
 """
@@ -447,3 +456,346 @@ def test_cnn_is_defined_in_6_1():
 def test_the_book_has_seven_notebooks():
     assert STEMS == ["6_1_why_conv", "6_2_conv_layer", "6_3_padding_strides", "6_4_channels",
                      "6_5_pooling", "6_6_lenet", "6_7_exercises"]
+
+
+# --------------------------------------------------------------------------- (f) issue 15: one notation, kept
+
+def notebook_number(stem: str | None) -> int | None:
+    """6 for '6_6_lenet', None for intro.md and anything that is not a section notebook."""
+    m = re.match(r"6_(\d)_", stem or "")
+    return int(m.group(1)) if m else None
+
+
+def markdown_sources() -> list[tuple[str, str | None, str]]:
+    """(where, notebook stem or None, text) of every markdown cell, caption and intro.md."""
+    found = [(c.where, c.notebook, c.source) for c in markdown_cells()]
+    found += [(f"{c.where}, figure caption", c.notebook, c.figure.get("caption", ""))
+              for s in STEMS for c in cells(s) if c.figure]
+    found.append(("intro.md", None, INTRO.read_text(encoding="utf-8")))
+    return found
+
+
+def output_texts() -> list[tuple[str, str]]:
+    """(where, text) of every stored text output: streams, text/plain, text/html."""
+    found = []
+    for stem in STEMS:
+        for cell in cells(stem):
+            for output in cell.outputs:
+                texts = [output.get("text", "")] + [output.get("data", {}).get(kind, "")
+                                                    for kind in ("text/plain", "text/html")]
+                found += [(f"{cell.where}, output", _joined(t)) for t in texts if t]
+    return found
+
+
+# ---- channels first: [X]_{c,i,j}, [K]_{o,c,a,b}, [H]_{d,i,j}
+
+# The channel letters of the book: c (input channel), o (output channel), d (the channel of
+# 6.1's hidden representation H), l (a second input channel where c is taken). Spatial
+# letters: positions and offsets (i, j, a, b, i', t for time, and 6.7's r, x, y, u, v).
+CHANNEL_INDICES = frozenset("cdol")
+SPATIAL_LETTERS = frozenset("ijabtrxyuv")
+TENSOR_BASE = re.compile(r"(?:\\(?:mathbf|mathsf|boldsymbol|mathit|mathrm)\s*\{\s*([A-Z])\s*\}"
+                         r"|\\(?:mathbf|mathsf|boldsymbol|mathit|mathrm)\s+([A-Z])"
+                         r"|(?<![\\A-Za-z])([A-Z]))")
+SPACING = re.compile(r"\\[,;:! ]|\\quad|\\qquad|\s+")
+
+
+def _group(tex: str, start: int) -> str:
+    """The text inside the balanced {...} that opens at tex[start]."""
+    depth = 0
+    for k in range(start, len(tex)):
+        depth += {"{": 1, "}": -1}.get(tex[k], 0)
+        if depth == 0:
+            return tex[start + 1:k]
+    return tex[start + 1:]
+
+
+def _split_commas(sub: str) -> list[str]:
+    parts, depth, current = [], 0, ""
+    for ch in sub:
+        depth += {"{": 1, "(": 1, "[": 1, "}": -1, ")": -1, "]": -1}.get(ch, 0)
+        if ch == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+    return parts + [current]
+
+
+def indexed_tensors(tex: str) -> list[tuple[str, list[str]]]:
+    """(letter, index components) of every T_{...} and [T]_{...} whose T is one capital letter
+    (bold, sans-serif or plain); a lone \\, between components is dropped."""
+    found = []
+    for m in re.finditer(r"_\s*\{", tex):
+        before = tex[:m.start()].rstrip()
+        if before.endswith("]"):
+            depth, k = 0, len(before) - 1
+            while k >= 0:
+                depth += {"]": 1, "[": -1}.get(before[k], 0)
+                if depth == 0:
+                    break
+                k -= 1
+            base = TENSOR_BASE.fullmatch(before[k + 1:-1].strip())
+        else:
+            base = re.search(TENSOR_BASE.pattern + r"\s*$", before)
+        if not base:
+            continue
+        letter = next(g for g in base.groups() if g)
+        components = [re.sub(r"^\{(.*)\}$", r"\1", " ".join(c.split()))
+                      for c in _split_commas(SPACING.sub(" ", _group(tex, m.end() - 1)))]
+        found.append((letter, components))
+    return found
+
+
+def index_kind(component: str) -> str:
+    """'channel', 'spatial' or 'other' (a number, ':', \\dots, a batch index n)."""
+    if re.fullmatch(r"[cdol]'*", component):
+        return "channel"
+    letters = set(re.findall(r"(?<![A-Za-z])[a-z](?![A-Za-z])", re.sub(r"\\[A-Za-z]+", " ", component)))
+    return "spatial" if letters & SPATIAL_LETTERS else "other"
+
+
+def channel_order_problems(tex: str) -> list[str]:
+    """What breaks 'channels first' in one formula.
+
+    Channels first means: no channel index after a spatial one ([H]_{i,j,d}, [X]_{t,c}); with
+    three or more indices the last is never a channel ([V]_{0,0,c,d}); a three-index tensor
+    (c x h x w) starts with its channel, so a position letter there is a channel named i
+    (X_{i,y+r,x+t}); a four-index kernel [K]_{o,c,a,b} has its input channel second
+    (K_{o,i,r,t}). Four position indices ([W]_{i,j,i',j'} in 6.1) are a weight without channels.
+    """
+    problems = []
+    for letter, components in indexed_tensors(tex):
+        kinds = [index_kind(c) for c in components]
+        written = f"{letter}_{{{','.join(map(squeeze, components))}}}"
+        if "spatial" in kinds and "channel" in kinds[kinds.index("spatial"):]:
+            problems.append(f"{written}: a channel index after a position index")
+        elif len(kinds) >= 3 and kinds[-1] == "channel":
+            problems.append(f"{written}: the channel index is last")
+        elif len(kinds) == 3 and kinds[0] == "spatial":
+            problems.append(f"{written}: the first of three indices is the channel, "
+                            f"not the position letter {components[0]}")
+        elif len(kinds) == 4 and kinds[0] == "channel" and kinds[1] == "spatial":
+            problems.append(f"{written}: a kernel's second index is its input channel (c), "
+                            f"not the position letter {components[1]}")
+    return problems
+
+
+def test_formulas_index_channels_first():
+    failures = [f"{where}: {problem}   in ${tex}$"
+                for where, text in book_markdown()
+                for tex in formulas(text) for problem in channel_order_problems(tex)]
+    assert not failures, ("channels first (intro.md 符号约定): [X]_{c,i,j}, [K]_{o,c,a,b}, "
+                          "[H]_{d,i,j}; never [H]_{i,j,d}, [V]_{a,b,c,d} or i as a channel:\n"
+                          + "\n".join(failures))
+
+
+def test_the_channel_order_check_catches_channel_last():
+    flagged = [r"[\mathsf{H}]_{i,j,d}", r"[\mathbf{V}]_{a,b,c,d}", r"[\mathsf X]_{i+a,j+b,c}",
+               r"[\mathsf V]_{0,0,c,d}", r"[\mathbf X]_{t,c}", r"[\mathsf V]_{a,c,d}",
+               r"\mathsf K_{o,i,r,t}", r"X_{i,\,y s_h + r,\,x s_w + t}", r"[H]_{i, j, d}"]
+    for tex in flagged:
+        assert channel_order_problems(tex), tex
+    kept = [r"[\mathbf{X}]_{c,i,j}", r"[\mathbf{K}]_{o,c,a,b}", r"[\mathbf{H}]_{d,i,j}",
+            r"[\mathbf{X}]_{c,\,i+a,\,j+b}", r"[\mathbf{K}]_{o,c,0,0}", r"[\mathbf{W}]_{o,c}",
+            r"[\mathbf{Y}]_{:,i,j}", r"[\mathbf{X}]_{1,:,:}", r"[\mathsf{W}]_{i,j,i',j'}",
+            r"[\mathbf{V}]_{i,j,a,b}", r"[\mathbf{X}]_{i+a,j+b}", r"\mathbf{K}_{o,c}",
+            r"[\mathbf{V}]_{d,c,a}", r"[\mathbf{X}\star\mathbf{K}]_{i,j}", r"x_{i,j,c}"]
+    for tex in kept:
+        assert channel_order_problems(tex) == [], tex
+
+
+# ---- typeface: bold for vectors, matrices and tensors; no sans-serif
+
+def test_no_mathsf():
+    failures = [f"{where}: {show(text, m.start(), m.end())}"
+                for where, text in book_markdown()
+                for m in re.finditer(r"\\mathsf", text)]
+    assert not failures, ("tensors of every rank are bold (\\mathbf{X}), never \\mathsf "
+                          "(intro.md 符号约定):\n" + "\n".join(failures))
+
+
+# A capital letter the chapter uses for a matrix or tensor (X, K, Y, H, V, W, U, Z, G, P, S, A
+# and the identity I), written plain in a formula. L (a loss), O(n), F(x) and the sets
+# \mathbb{R}, \mathbb{Z} are not tensors; text inside \text{...} is not math.
+TENSOR_LETTERS = frozenset("AGHIKPSUVWXYZ")
+NOT_MATH_LETTERS = re.compile(r"\\(?:text\w*|mathrm|operatorname|mathbb|mathcal|mbox|begin|end"
+                              r"|mathbf|mathsf|boldsymbol)\s*(?:\{[^{}]*\}|[A-Za-z])")
+
+
+def plain_tensor_letters(tex: str) -> list[str]:
+    bare = re.sub(r"\\[A-Za-z]+", " ", NOT_MATH_LETTERS.sub(" ", tex))
+    return [m.group() for m in re.finditer(r"(?<![A-Za-z])[A-Z](?![A-Za-z])", bare)
+            if m.group() in TENSOR_LETTERS]
+
+
+def test_tensors_are_bold_in_formulas():
+    failures = [f"{where}: plain {', '.join(letters)} in ${tex}$"
+                for where, text in book_markdown() for tex in formulas(text)
+                for letters in [plain_tensor_letters(tex)] if letters]
+    assert not failures, ("matrices and tensors are bold upper case (\\mathbf{X}); a plain "
+                          "$X$ is a scalar (intro.md 符号约定):\n" + "\n".join(failures))
+
+
+def test_the_typeface_check_catches_plain_tensors():
+    assert plain_tensor_letters(r"\partial L/\partial X") == ["X"]
+    assert plain_tensor_letters(r"H = 2A^\top A") == ["H", "A", "A"]
+    assert plain_tensor_letters(r"Y_{o,y,x} = \mathbf{K}") == ["Y"]
+    for tex in [r"\mathbf{X}\star\mathbf{K}", r"\mathbf K_{o,c}", r"\mathbb R^{c_i}", r"\mathbb{Z}^2",
+                r"O(n)", r"\partial L/\partial b", r"F(x)", r"\text{Xavier}", r"\boldsymbol\theta",
+                r"\lfloor(n_h-k_h+p_h+s_h)/s_h\rfloor"]:
+        assert plain_tensor_letters(tex) == [], tex
+
+
+# ---- ordinals read as in everyday Chinese: 第 1 个 is the first, whose index is 0
+
+# 第 0 (个/行/列/层/号 ...), also 第 $0$; and 第 $i$ with a letter the book uses for an index
+# counted from 0 (i, j, a, b, c, d, o, t): for i = 0 it reads 第 0 个. Write 下标为 i 的行,
+# 行 $i$, 通道 $c=1$ or the index itself ([X]_{i,j}).
+ORDINAL_ZERO = re.compile(r"第\s*\$?\s*0(?![.\d])")
+ORDINAL_INDEX = re.compile(r"第\s*\$\s*([ijabcdot])\s*\$")
+
+
+def ordinal_problems(text: str) -> list[str]:
+    found = [show(text, m.start(), m.end()) for m in ORDINAL_ZERO.finditer(text)]
+    found += [show(text, m.start(), m.end()) + f" (the index ${m.group(1)}$ counts from 0)"
+              for m in ORDINAL_INDEX.finditer(text)]
+    return found
+
+
+def test_ordinals_are_everyday_ordinals():
+    failures = [f"{where}: {problem}" for where, text in book_markdown()
+                for problem in ordinal_problems(prose(text))]
+    failures += [f"{where}: {problem}" for where, text in output_texts()
+                 for problem in ordinal_problems(text)]
+    assert not failures, ("第 1 个 is the first (index 0); never 第 0 个 or 第 $i$ 个 for an "
+                          "index from 0: write 下标为 1 的通道, 通道 $c=1$ or the index "
+                          "(conventions, intro.md 符号约定):\n" + "\n".join(failures))
+
+
+def test_the_ordinal_check_catches_zero_and_index_ordinals():
+    for text in ["第 0 个通道", "第0行", "第 $0$ 列", "覆盖第 0、1 行", "第 $i$ 行、第 $j$ 列",
+                 "第 $o$ 个输出通道", "第 $c$ 个输入通道"]:
+        assert ordinal_problems(text), text
+    for text in ["第 1 个通道", "第 10 轮", "下标为 0 的通道", "通道 $c=0$", "第 $k$ 轮",
+                 "第 $i+1$ 行", "第 20 轮"]:
+        assert ordinal_problems(text) == [], text
+
+
+# ---- one term for downsampling
+
+def test_downsampling_is_xiacaiyang():
+    failures = [f"{where}: {show(text, m.start(), m.end())}"
+                for where, text in book_text() + output_texts()
+                for m in re.finditer("降采样", text)]
+    assert not failures, "downsampling is 下采样, never 降采样:\n" + "\n".join(failures)
+
+
+def test_the_downsampling_check_catches_jiangcaiyang():
+    assert "降采样" in "先模糊再降采样" and "降采样" not in "先模糊再下采样"
+
+
+# ---- cross references
+
+ADJACENT = re.compile(r"([上下])一节")
+SECTION_LABEL = re.compile(r"\s*6\.(\d)(?![\d])(?:\.\d+)*")
+EXERCISE_LABEL = re.compile(r"\s*练习\s*6\.(\d)\.(\d+)\s*$")
+
+
+def link_number(target: str, stem: str | None) -> int | None:
+    """The section number of the notebook a link points to (its own one for '#anchor')."""
+    path = target.partition("#")[0]
+    return notebook_number(PurePosixPath(path).stem if path else stem)
+
+
+def adjacent_reference_problems(text: str, stem: str | None) -> list[str]:
+    """上一节/下一节 in notebook 6.N need a link to 6.N-1 / 6.N+1 after them, same sentence."""
+    number, problems = notebook_number(stem), []
+    for sentence in sentences(prose(text)):
+        for m in ADJACENT.finditer(sentence):
+            want = None if number is None else number + (1 if m.group(1) == "下" else -1)
+            linked = [link_number(t, stem) for _, t in LINK.findall(sentence[m.end():])]
+            if want is None or not 1 <= want <= 7:
+                problems.append(f"{m.group(0)} where no section is adjacent: {sentence.strip()!r}")
+            elif want not in linked:
+                problems.append(f"{m.group(0)} is 6.{want}; the sentence needs a link to "
+                                f"notebook 6.{want} after it: {sentence.strip()!r}")
+    return problems
+
+
+def section_link_problems(text: str, stem: str | None) -> list[str]:
+    """A link whose text names a section (6.M 节, 6.M.K 节, 6.M title) points at 6.M;
+    one whose text is 练习 6.M.K points at 6_7_exercises.ipynb#ex-6-M-K."""
+    problems = []
+    for label, target in LINK.findall(prose(text)):
+        exercise = EXERCISE_LABEL.match(label)
+        if exercise:
+            want = f"6_7_exercises.ipynb#ex-6-{exercise.group(1)}-{exercise.group(2)}"
+            if not (target == want or (stem == "6_7_exercises" and
+                                       target == want.partition("6_7_exercises.ipynb")[2])):
+                problems.append(f"[{label}]({target}) should point at {want}")
+            continue
+        section = SECTION_LABEL.match(label)
+        if section and link_number(target, stem) != int(section.group(1)):
+            problems.append(f"[{label}]({target}) points at notebook "
+                            f"6.{link_number(target, stem)}, not 6.{section.group(1)}")
+    return problems
+
+
+def test_shang_yi_jie_and_xia_yi_jie_link_the_adjacent_section():
+    failures = [f"{where}: {problem}" for where, stem, text in markdown_sources()
+                for problem in adjacent_reference_problems(text, stem)]
+    assert not failures, ("上一节/下一节 only for the adjacent section, followed in the same "
+                          "sentence by a link to it ([6.6 节](6_6_lenet.ipynb)); name any "
+                          "other section by number with a link:\n" + "\n".join(failures))
+
+
+def test_section_links_point_at_their_section():
+    failures = [f"{where}: {problem}" for where, stem, text in markdown_sources()
+                for problem in section_link_problems(text, stem)]
+    assert not failures, "links whose text names a section must reach it:\n" + "\n".join(failures)
+
+
+SECTION_MENTION = re.compile(r"(?<![\d.])6\.(\d)(?:\.\d+)*\s*节")
+
+
+def unlinked_section_problems(text: str, stem: str | None) -> list[str]:
+    """'6.M 节' (or 6.M.K 节) naming another notebook's section, outside a link's text."""
+    bare = LINK.sub(lambda m: " " * len(m.group(0)), prose(text))
+    return [show(bare, m.start(), m.end()) for m in SECTION_MENTION.finditer(bare)
+            if int(m.group(1)) != notebook_number(stem)]
+
+
+def test_other_sections_are_named_with_a_link():
+    failures = [f"{where}: {problem}" for where, stem, text in markdown_sources()
+                for problem in unlinked_section_problems(text, stem)]
+    assert not failures, ("another section is named by number with a link: "
+                          "[6.6 节](6_6_lenet.ipynb) or [6.6.6 节](6_6_lenet.ipynb#label) "
+                          "(conventions, cross references):\n" + "\n".join(failures))
+
+
+def test_the_cross_reference_checks_catch_wrong_references():
+    bad = adjacent_reference_problems
+    assert bad("下一节的 LeNet 先后用 6 个和 16 个通道。", "6_4_channels")
+    assert bad("下一节的 [LeNet](6_6_lenet.ipynb) 用两个汇聚层。", "6_4_channels")
+    assert bad("上一节推出了卷积层。", "6_2_conv_layer")
+    assert bad("[6.1 节](6_1_why_conv.ipynb)推出了卷积层。上一节说过。", "6_2_conv_layer")
+    assert bad("下一节讲练习。", "6_7_exercises") and bad("见下一节。", None)
+    assert bad("下一节的 LeNet。", "6_5_pooling")
+    assert bad("下一节（[6.6 节](6_6_lenet.ipynb)）的 LeNet。", "6_5_pooling") == []
+    assert bad("上一节（[6.1 节](6_1_why_conv.ipynb#sec)）推出了卷积层。", "6_2_conv_layer") == []
+    assert bad("与上一小节的结果相同。", "6_4_channels") == []
+    links = section_link_problems
+    assert links("见 [6.3 节](6_2_conv_layer.ipynb)。", "6_5_pooling")
+    assert links("见 [6.6.6 节](#study)。", "6_7_exercises")
+    assert links("见[练习 6.2.4](6_7_exercises.ipynb#ex-6-2-3)。", "6_3_padding_strides")
+    assert links("见 [6.3 节](6_3_padding_strides.ipynb)、[6.6.6 节](6_6_lenet.ipynb#study)、"
+                 "[练习 6.2.4](6_7_exercises.ipynb#ex-6-2-4)、[图](#fig-corr2d)。", "6_5_pooling") == []
+    assert links("见[练习 6.2.4](#ex-6-2-4)。", "6_7_exercises") == []
+    assert links("- [6.1 从全连接层到卷积](notebooks/6_1_why_conv.ipynb)：", None) == []
+    unlinked = unlinked_section_problems
+    assert unlinked("输出形状的公式与 6.3 节相同。", "6_5_pooling")
+    assert unlinked("见 6.6.6 节的对比实验。", "6_7_exercises")
+    assert unlinked("公式与 [6.3 节](6_3_padding_strides.ipynb)相同。", "6_5_pooling") == []
+    assert unlinked("6.6.6 节会把它们换掉。", "6_6_lenet") == []      # its own subsection
+    assert unlinked("`d2l.conv_output_shape`（6.3 节）", "6_5_pooling")
