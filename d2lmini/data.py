@@ -25,7 +25,8 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-__all__ = ["load_data_fashion_mnist", "get_fashion_mnist_labels", "get_dataloader_workers",
+__all__ = ["load_data_fashion_mnist", "train_val_split", "get_fashion_mnist_labels",
+           "get_dataloader_workers",
            "prepare_fashion_mnist", "read_fashion_mnist", "TensorBatches", "DataFileError",
            "FASHION_MNIST_FILES", "DEBIAN_FASHION_MNIST_DIR"]
 
@@ -218,7 +219,28 @@ def _as_size(resize):
     raise ValueError(f"resize must be None, a positive int or (height, width), got {resize!r}")
 
 
-def load_data_fashion_mnist(batch_size, resize=None, *, root=None, seed=None, download=True):
+def _check_count(name, value, low, high):
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValueError(f"{name} must be an int from {low} to {high}, got {value!r}")
+
+
+def train_val_split(n, val_size, *, split_seed=0):
+    """Split the indices 0..n-1 into (train_idx, val_idx), both sorted int64 tensors.
+
+    The validation indices are the first ``val_size`` of a random permutation
+    drawn from its own generator seeded with ``split_seed``: the same split on
+    every call, whatever torch's global seed or a run's shuffling seed. The
+    split is not stratified (class counts in it vary a little around n/10).
+    """
+    _check_count("n", n, 2, 2**40)
+    _check_count("val_size", val_size, 1, n - 1)
+    _check_count("split_seed", split_seed, 0, 2**62)
+    order = torch.randperm(n, generator=torch.Generator().manual_seed(split_seed))
+    return order[val_size:].sort().values, order[:val_size].sort().values
+
+
+def load_data_fashion_mnist(batch_size, resize=None, *, root=None, seed=None, download=True,
+                            val_size=None, split_seed=0):
     """Return (train_iter, test_iter) over the real Fashion-MNIST.
 
     Each yields (X, y) with X float32 of shape (B, 1, 28, 28) in [0, 1] (or the
@@ -226,6 +248,12 @@ def load_data_fashion_mnist(batch_size, resize=None, *, root=None, seed=None, do
     every epoch; the test batches come in file order. ``seed`` fixes the
     shuffling; without it the order is drawn from torch's global generator, so
     ``torch.manual_seed`` makes it reproducible.
+
+    With ``val_size`` (an int), ``val_size`` of the 60,000 training images are
+    held out (``train_val_split(60000, val_size, split_seed=split_seed)``, the
+    same images whatever ``seed`` is) and it returns (train_iter, val_iter,
+    test_iter): training batches from the other images, validation batches in
+    index order.
     """
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size <= 0:
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
@@ -234,8 +262,14 @@ def load_data_fashion_mnist(batch_size, resize=None, *, root=None, seed=None, do
     if seed is None:
         seed = int(torch.randint(0, 2**62, ()).item())
     generator = torch.Generator().manual_seed(seed)
-    return (TensorBatches(train_X, train_y, batch_size, True, size, generator),
-            TensorBatches(test_X, test_y, batch_size, False, size))
+    test_iter = TensorBatches(test_X, test_y, batch_size, False, size)
+    if val_size is None:
+        return TensorBatches(train_X, train_y, batch_size, True, size, generator), test_iter
+    train_idx, val_idx = train_val_split(len(train_y), val_size, split_seed=split_seed)
+    return (TensorBatches(train_X[train_idx], train_y[train_idx], batch_size, True, size,
+                          generator),
+            TensorBatches(train_X[val_idx], train_y[val_idx], batch_size, False, size),
+            test_iter)
 
 
 def get_fashion_mnist_labels(labels):

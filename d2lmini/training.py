@@ -138,7 +138,8 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device,
     print('training on', device)
     optimizer = optimizer(net.parameters(), lr=lr)
     loss = nn.CrossEntropyLoss()
-    animator = Animator(xlabel='epoch', xlim=[1, num_epochs],
+    # 横轴从 0 开始，第 1 轮里的 5 个点都能看到
+    animator = Animator(xlabel='epoch', xlim=[0, num_epochs], figsize=(6, 3.6),
                         legend=['train loss', 'train acc', 'test acc'])
     timer, num_batches = Timer(), len(train_iter)
     history = []

@@ -1,15 +1,29 @@
 #!/usr/bin/env python3
 """Train the 6.6 LeNet and its variants over a grid, on the real Fashion-MNIST.
 
-Every run is one (configuration, seed): d2lmini.load_data_fashion_mnist with
-batch size 256 shuffled by that seed, torch.manual_seed(seed) before the
-network is built, then d2lmini.train_ch6 (Xavier init, cross-entropy, test
-accuracy after every epoch). Its rows, one per epoch, are appended to the
-results CSV in a single write when the run has finished, so an interrupted
-study leaves no partial run behind, and running the script again skips every
-run already in the file (it is resumable).
+Protocol (held-out validation): 10,000 of the 60,000 training images are held
+out once, by d2lmini.train_val_split with split_seed 0 (a fixed random subset,
+not stratified, the same for every run and every seed). Every run is one
+(configuration, seed): it trains on the other 50,000 images, batch size 256,
+shuffled by that seed, torch.manual_seed(seed) before the network is built,
+then d2lmini.train_ch6 (Xavier init, cross-entropy) with the validation split in
+the place of its test iterator, so val_acc is recorded after every epoch. After
+the last epoch, and only then, the run is evaluated once on the 10,000 test
+images (test_acc) and once, in evaluation mode, on its 50,000 training images
+(train_eval_acc); both columns are empty on the other epochs' rows. train_loss
+and train_acc are train_ch6's running averages over the epoch's minibatches.
+Choices between configurations are to be made on val_acc; test_acc reports the
+chosen ones.
 
-Two groups of configurations:
+Its rows, one per epoch, are appended to the results CSV in a single write
+when the run has finished, so an interrupted study leaves no partial run
+behind, and running the script again skips every run already in the file (it
+is resumable).
+
+Three groups of configurations:
+
+- baseline: the multilayer perceptron of the earlier chapters, 784-256-10 with
+  ReLU, trained exactly like the LeNets (SGD at lr 0.1 and at 0.5, 10 epochs);
 
 - study: activation {sigmoid, relu} x pooling {avg, max} x lr {0.1, 0.9}, plus
   lr 0.2 (sigmoid/avg and relu/max) and Adam at lr 0.001 (sigmoid/avg);
@@ -45,6 +59,8 @@ ROOT = Path(__file__).resolve().parent
 RESULTS = ROOT.parent / "d2lmini" / "lenet_study.csv"
 SEEDS = (0, 1, 2)
 BATCH_SIZE = 256
+VAL_SIZE = 10000   # held out of the 60,000 training images
+SPLIT_SEED = 0     # the split's own seed: the same split for every run
 
 ACTIVATIONS = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU}
 POOLINGS = {"avg": nn.AvgPool2d, "max": nn.MaxPool2d}
@@ -52,14 +68,21 @@ OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}
 
 
 def config(group, activation="sigmoid", pooling="avg", optimizer="sgd", lr=0.9, kernel=5,
-           channels=(6, 16), hidden=(120, 84), epochs=10):
+           channels=(6, 16), hidden=(120, 84), epochs=10, model="lenet"):
     """One configuration; its name lists what differs from the 6.6 LeNet."""
-    return dict(group=group, activation=activation, pooling=pooling, optimizer=optimizer,
-                lr=lr, kernel=kernel, channels=channels, hidden=hidden, epochs=epochs)
+    return dict(group=group, model=model, activation=activation, pooling=pooling,
+                optimizer=optimizer, lr=lr, kernel=kernel, channels=channels, hidden=hidden,
+                epochs=epochs)
+
+
+def mlp_config(lr):
+    """The baseline: flatten, 784 -> 256 with ReLU -> 10 (no convolution, no pooling)."""
+    return config("baseline", "relu", "none", "sgd", lr, kernel=None, channels=(),
+                  hidden=(256,), model="mlp")
 
 
 def _grid():
-    configs = {}
+    configs = {"mlp-lr0.1": mlp_config(0.1), "mlp-lr0.5": mlp_config(0.5)}
     for act in ACTIVATIONS:
         for pool in POOLINGS:
             for lr in (0.1, 0.9):
@@ -80,13 +103,20 @@ def _grid():
 
 
 CONFIGS = _grid()
-COLUMNS = ["config", "group", "activation", "pooling", "optimizer", "lr", "kernel", "channels",
-           "hidden", "epochs", "seed", "epoch", "train_loss", "train_acc", "test_acc", "seconds",
-           "torch", "device", "threads", "cpu"]
+COLUMNS = ["config", "group", "model", "activation", "pooling", "optimizer", "lr", "kernel",
+           "channels", "hidden", "epochs", "seed", "epoch", "train_loss", "train_acc", "val_acc",
+           "test_acc", "train_eval_acc", "val_size", "split_seed", "seconds", "torch", "device",
+           "threads", "cpu"]
 
 
 def build_net(cfg):
-    """The network of a configuration (d2lmini.lenet_variant)."""
+    """The network of a configuration (d2lmini.lenet_variant, or the baseline MLP)."""
+    if cfg["model"] == "mlp":
+        layers, width = [nn.Flatten()], 28 * 28
+        for h in cfg["hidden"]:
+            layers += [nn.Linear(width, h), ACTIVATIONS[cfg["activation"]]()]
+            width = h
+        return nn.Sequential(*layers, nn.Linear(width, 10))
     return d2l.lenet_variant(ACTIVATIONS[cfg["activation"]], POOLINGS[cfg["pooling"]],
                              cfg["kernel"], tuple(cfg["channels"]), tuple(cfg["hidden"]))
 
@@ -104,19 +134,28 @@ def cpu_name():
 def run(name, seed, device, threads):
     """Train one (configuration, seed); return its rows, one per epoch."""
     cfg = CONFIGS[name]
-    train_iter, test_iter = d2l.load_data_fashion_mnist(BATCH_SIZE, seed=seed)
+    train_iter, val_iter, test_iter = d2l.load_data_fashion_mnist(
+        BATCH_SIZE, seed=seed, val_size=VAL_SIZE, split_seed=SPLIT_SEED)
     torch.manual_seed(seed)
     net = build_net(cfg)
     with contextlib.redirect_stdout(io.StringIO()):  # train_ch6's own lines
-        result = d2l.train_ch6(net, train_iter, test_iter, cfg["epochs"], cfg["lr"], device,
+        # The validation split stands where train_ch6 takes its test iterator.
+        result = d2l.train_ch6(net, train_iter, val_iter, cfg["epochs"], cfg["lr"], device,
                                optimizer=OPTIMIZERS[cfg["optimizer"]])
+    test_acc = d2l.evaluate_accuracy_gpu(net, test_iter)         # once, after the last epoch
+    train_eval_acc = d2l.evaluate_accuracy_gpu(net, train_iter)  # the same kind of number
     common = {"config": name, **{k: cfg[k] for k in cfg}, "seed": seed,
+              "kernel": "" if cfg["kernel"] is None else cfg["kernel"],
               "channels": "-".join(map(str, cfg["channels"])),
               "hidden": "-".join(map(str, cfg["hidden"])),
+              "val_size": VAL_SIZE, "split_seed": SPLIT_SEED,
               "torch": torch.__version__, "device": str(device), "threads": threads,
               "cpu": cpu_name()}
+    last = len(result.history)
     return [{**common, "epoch": row["epoch"], "train_loss": f"{row['loss']:.6f}",
-             "train_acc": f"{row['train_acc']:.6f}", "test_acc": f"{row['test_acc']:.6f}",
+             "train_acc": f"{row['train_acc']:.6f}", "val_acc": f"{row['test_acc']:.6f}",
+             "test_acc": f"{test_acc:.6f}" if row["epoch"] == last else "",
+             "train_eval_acc": f"{train_eval_acc:.6f}" if row["epoch"] == last else "",
              "seconds": f"{row['seconds']:.3f}"} for row in result.history]
 
 
@@ -169,7 +208,8 @@ def parse_args(argv=None):
                         help="the CSV the rows are appended to and read from "
                              f"(default: {RESULTS.relative_to(ROOT.parent)})")
     parser.add_argument("--only", nargs="+", metavar="NAME", default=None,
-                        help="run only these configurations, or the groups 'study' / 'ablation'")
+                        help="run only these configurations, or the groups 'baseline' / 'study' / "
+                             "'ablation'")
     parser.add_argument("--seeds", nargs="+", type=int, default=list(SEEDS),
                         help="seeds to run for every configuration (default: 0 1 2)")
     parser.add_argument("--threads", type=int, default=None,
@@ -189,13 +229,13 @@ def selected(only):
         return list(CONFIGS)
     names = []
     for item in only:
-        if item in ("study", "ablation"):
+        if item in ("baseline", "study", "ablation"):
             names += [n for n, c in CONFIGS.items() if c["group"] == item]
         elif item in CONFIGS:
             names.append(item)
         else:
             raise SystemExit(f"--only: unknown configuration or group {item!r}; "
-                             f"choose from study, ablation, {', '.join(CONFIGS)}")
+                             f"choose from baseline, study, ablation, {', '.join(CONFIGS)}")
     return list(dict.fromkeys(names))
 
 

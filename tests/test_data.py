@@ -197,3 +197,44 @@ def test_not_an_idx_file(tmp_path):
     bad.write_bytes(b"PK\x03\x04 not idx")
     with pytest.raises(d2l.DataFileError, match="not an unsigned-byte IDX file"):
         data._read_idx(bad, "train-images-idx3-ubyte")
+
+
+def test_train_val_split_is_disjoint_complete_and_fixed():
+    train_idx, val_idx = d2l.train_val_split(60000, 10000)
+    assert len(train_idx) == 50000 and len(val_idx) == 10000
+    assert set(train_idx.tolist()).isdisjoint(val_idx.tolist())
+    assert torch.equal(torch.cat([train_idx, val_idx]).sort().values, torch.arange(60000))
+    torch.manual_seed(123)  # the global seed plays no part
+    again = d2l.train_val_split(60000, 10000)
+    assert torch.equal(again[1], val_idx) and torch.equal(again[0], train_idx)
+    other = d2l.train_val_split(60000, 10000, split_seed=1)[1]
+    assert not torch.equal(other, val_idx)
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(val_size=0), "val_size"), (dict(val_size=60000), "val_size"),
+    (dict(val_size=-5), "val_size"), (dict(val_size=2.5), "val_size"),
+    (dict(val_size=True), "val_size"), (dict(val_size=100, split_seed=-1), "split_seed"),
+    (dict(val_size=100, split_seed="0"), "split_seed")])
+def test_bad_split_arguments_name_the_parameter(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        d2l.load_data_fashion_mnist(8, **kwargs)
+    with pytest.raises(ValueError, match=name):
+        d2l.train_val_split(60000, **{"val_size": 100, **kwargs})
+
+
+def test_load_with_validation_split_holds_out_the_same_images(real):
+    (train_X, train_y), _ = real
+    a_train, a_val, a_test = d2l.load_data_fashion_mnist(1000, seed=0, val_size=10000)
+    b_train, b_val, _ = d2l.load_data_fashion_mnist(1000, seed=5, val_size=10000)
+    assert len(a_train.labels) == 50000 and len(a_val.labels) == 10000
+    assert len(a_test.labels) == 10000
+    assert torch.equal(a_val.images, b_val.images)        # the run's seed does not move it
+    assert torch.equal(a_train.images, b_train.images)
+    _, val_idx = d2l.train_val_split(60000, 10000)
+    assert torch.equal(a_val.images, train_X[val_idx]) and torch.equal(a_val.labels, train_y[val_idx])
+    val_rows = {bytes(x.numpy()) for x in a_val.images}
+    assert not any(bytes(x.numpy()) in val_rows for x in a_train.images[:2000])
+    first = [y for _, y in a_val]
+    assert torch.equal(torch.cat(first), torch.cat([y for _, y in a_val]))  # no shuffling
+    assert not torch.equal(next(iter(a_train))[1], next(iter(b_train))[1])  # seed shuffles

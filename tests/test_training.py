@@ -113,3 +113,17 @@ def test_train_ch6_takes_another_optimizer(capsys):
     result = d2l.train_ch6(small_cnn(), train_iter, test_iter, 1, 1e-3, torch.device("cpu"),
                            optimizer=torch.optim.Adam)
     assert result.test_acc > 0.4
+
+
+def test_train_ch6_figure_shows_the_whole_first_epoch(capsys, tmp_path):
+    (train_X, train_y), (test_X, test_y) = d2l.read_fashion_mnist()
+    torch.manual_seed(0)
+    train_iter = TensorBatches(train_X[:2000], train_y[:2000], 100, shuffle=True)
+    test_iter = TensorBatches(test_X[:500], test_y[:500], 500)
+    result = d2l.train_ch6(small_cnn(), train_iter, test_iter, 2, 0.1, torch.device("cpu"))
+    result.animator.save(tmp_path / "curve.png")  # draws the figure outside Jupyter too
+    ax = result.animator.axes[0]
+    assert ax.get_xlim() == (0.0, 2.0)
+    first_epoch = [x for x in result.animator.X[0] if x <= 1]
+    assert len(first_epoch) == 5 and min(first_epoch) > ax.get_xlim()[0]
+    assert tuple(result.animator.fig.get_size_inches()) == (6.0, 3.6)
