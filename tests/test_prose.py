@@ -11,7 +11,7 @@ They read every notebook of the chapter and the landing page intro.md:
 (e) one term per concept (准确率, 特征映射, 汇聚, CNN, 全连接层);
 (f) issue 15, one notation kept: channels first in every indexed formula ([X]_{c,i,j},
     [K]_{o,c,a,b}; never [H]_{i,j,d}, [V]_{a,b,c,d}, i as a channel); tensors bold, no
-    \mathsf; ordinals read as everyday Chinese (never 第 0 个, nor 第 $i$ 个 for an index
+    \\mathsf; ordinals read as everyday Chinese (never 第 0 个, nor 第 $i$ 个 for an index
     counted from 0, in prose or printed output); 下采样, never 降采样; 上一节/下一节 only
     for the adjacent section and followed by a link to it; a link whose text names a
     section reaches it; another section is named by number with a link.
