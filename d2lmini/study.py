@@ -2,6 +2,12 @@
 
 The CSV ships inside the package, so a notebook reads the same numbers on a
 local clone and in Colab. Each row is one epoch of one (configuration, seed) run.
+Protocol: every run trains on 50,000 of the 60,000 training images; the other
+10,000 (one fixed split, d2lmini.train_val_split with the file's split_seed)
+give val_acc after every epoch. test_acc (the 10,000 test images) and
+train_eval_acc (the run's training images, evaluation mode) are measured once,
+after the last epoch, and are None on the other rows. Choose on val_acc;
+report test_acc for what was chosen.
 """
 from __future__ import annotations
 
@@ -17,12 +23,17 @@ __all__ = ["LENET_STUDY_CSV", "read_lenet_study", "summarize_lenet_study", "stud
 
 LENET_STUDY_CSV = Path(str(resources.files(__package__) / "lenet_study.csv"))
 
-_INTS = ("kernel", "epochs", "seed", "epoch", "threads")
-_FLOATS = ("lr", "train_loss", "train_acc", "test_acc", "seconds")
+_INTS = ("kernel", "epochs", "seed", "epoch", "threads", "val_size", "split_seed")
+_FLOATS = ("lr", "train_loss", "train_acc", "val_acc", "test_acc", "train_eval_acc", "seconds")
+_OPTIONAL = ("kernel", "test_acc", "train_eval_acc")  # may be empty: None
 
 
 def read_lenet_study(path=None):
-    """Return the study's rows as dicts, numbers converted (ints and floats)."""
+    """Return the study's rows as dicts, numbers converted (ints and floats).
+
+    Empty optional cells (kernel of the MLP; test_acc and train_eval_acc before
+    a run's last epoch) become None.
+    """
     path = Path(path) if path is not None else LENET_STUDY_CSV
     if not path.exists():
         raise FileNotFoundError(f"read_lenet_study: no results file at {path}; run "
@@ -31,39 +42,54 @@ def read_lenet_study(path=None):
         rows = list(csv.DictReader(f))
     for row in rows:
         try:
-            for key in _INTS:
-                row[key] = int(row[key])
-            for key in _FLOATS:
-                row[key] = float(row[key])
+            for keys, kind in ((_INTS, int), (_FLOATS, float)):
+                for key in keys:
+                    if row[key] == "" and key in _OPTIONAL:
+                        row[key] = None
+                    else:
+                        row[key] = kind(row[key])
         except (KeyError, ValueError) as err:
             raise ValueError(f"read_lenet_study: {path} has a malformed row "
                              f"{row.get('config')!r} seed {row.get('seed')!r}: {err}") from None
     return rows
 
 
-def summarize_lenet_study(rows, epoch=None):
-    """Final test accuracy of each configuration over its seeds.
+def _stats(values):
+    return {"mean": statistics.fmean(values),
+            "std": statistics.stdev(values) if len(values) > 1 else 0.0,
+            "min": min(values), "max": max(values)}
 
-    Returns {config: {'mean', 'std', 'min', 'max', 'accs', 'seconds'}}, in the
-    order the configurations first appear. ``epoch`` picks another epoch than
-    each configuration's last; 'seconds' is the mean training time per epoch.
+
+def summarize_lenet_study(rows, epoch=None, key="val_acc"):
+    """Each configuration's accuracy after its last epoch, over its seeds.
+
+    Returns {config: {'mean', 'std', 'min', 'max', 'accs', 'test', 'train_eval',
+    'seconds'}}, in the order the configurations first appear: mean ... accs are
+    of ``key`` (validation accuracy by default, the number to choose by), in seed
+    order; 'test' and 'train_eval' are the same statistics of test_acc and
+    train_eval_acc (measured once per run, after the last epoch), or None when
+    ``epoch`` picks another epoch than the last; 'seconds' is the mean training
+    time per epoch.
     """
-    finals, seconds = {}, {}
+    finals, last, seconds = {}, {}, {}
     for row in rows:
         seconds.setdefault(row["config"], []).append(row["seconds"])
         if row["epoch"] == (epoch or row["epochs"]):
-            finals.setdefault(row["config"], {})[row["seed"]] = row["test_acc"]
+            finals.setdefault(row["config"], {})[row["seed"]] = row
     summary = {}
     for config, by_seed in finals.items():
-        accs = [by_seed[s] for s in sorted(by_seed)]
-        summary[config] = {"mean": statistics.fmean(accs),
-                           "std": statistics.stdev(accs) if len(accs) > 1 else 0.0,
-                           "min": min(accs), "max": max(accs), "accs": accs,
-                           "seconds": statistics.fmean(seconds[config])}
+        chosen = [by_seed[s] for s in sorted(by_seed)]
+        accs = [r[key] for r in chosen]
+        entry = {**_stats(accs), "accs": accs, "seconds": statistics.fmean(seconds[config])}
+        for name, column in (("test", "test_acc"), ("train_eval", "train_eval_acc")):
+            values = [r[column] for r in chosen]
+            entry[name] = ({**_stats(values), "accs": values}
+                           if all(v is not None for v in values) else None)
+        summary[config] = entry
     return summary
 
 
-def study_curves(rows, config, key="test_acc"):
+def study_curves(rows, config, key="val_acc"):
     """{seed: [value after epoch 1, 2, ...]} for one configuration."""
     curves = {}
     for row in sorted((r for r in rows if r["config"] == config),
@@ -74,7 +100,7 @@ def study_curves(rows, config, key="test_acc"):
     return curves
 
 
-def plot_lenet_study(rows, panels, key="test_acc"):
+def plot_lenet_study(rows, panels, key="val_acc"):
     """One panel per {title: [config, ...]}: each config's mean over seeds, min-max shaded.
 
     Returns the matplotlib Figure. Titles and config names must be ASCII.

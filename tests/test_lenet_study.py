@@ -47,11 +47,32 @@ def test_rows_describe_their_configuration(rows):
     for r in rows:
         cfg = study.CONFIGS[r["config"]]
         assert r["group"] == cfg["group"] and r["activation"] == cfg["activation"]
+        assert r["model"] == cfg["model"]
         assert r["pooling"] == cfg["pooling"] and r["optimizer"] == cfg["optimizer"]
-        assert float(r["lr"]) == cfg["lr"] and int(r["kernel"]) == cfg["kernel"]
+        assert float(r["lr"]) == cfg["lr"]
+        assert r["kernel"] == ("" if cfg["kernel"] is None else str(cfg["kernel"]))
         assert r["channels"] == "-".join(map(str, cfg["channels"]))
         assert r["hidden"] == "-".join(map(str, cfg["hidden"]))
         assert int(r["epochs"]) == cfg["epochs"]
+
+
+def test_protocol_validation_every_epoch_test_once_at_the_end(rows):
+    """val_acc on every row; test_acc and train_eval_acc on each run's last row only."""
+    for r in rows:
+        where = f"{r['config']} seed {r['seed']} epoch {r['epoch']}"
+        assert int(r["val_size"]) == study.VAL_SIZE == 10000, where
+        assert int(r["split_seed"]) == study.SPLIT_SEED == 0, where
+        assert r["val_acc"] != "", where
+        last = int(r["epoch"]) == int(r["epochs"])
+        assert (r["test_acc"] != "") == last and (r["train_eval_acc"] != "") == last, where
+
+
+def test_the_study_includes_the_mlp_baseline():
+    mlps = [name for name, cfg in study.CONFIGS.items() if cfg["model"] == "mlp"]
+    assert mlps and all(study.CONFIGS[n]["group"] == "baseline" for n in mlps)
+    net = study.build_net(study.CONFIGS[mlps[0]])
+    assert [type(m).__name__ for m in net] == ["Flatten", "Linear", "ReLU", "Linear"]
+    assert sum(p.numel() for p in net.parameters()) == 784 * 256 + 256 + 256 * 10 + 10
 
 
 def test_values_are_in_range(rows):
@@ -59,8 +80,9 @@ def test_values_are_in_range(rows):
         where = f"{r['config']} seed {r['seed']} epoch {r['epoch']}"
         loss = float(r["train_loss"])
         assert math.isfinite(loss) and 0 < loss < 10, where
-        for name in ("train_acc", "test_acc"):
-            assert 0.0 <= float(r[name]) <= 1.0, where
+        for name in ("train_acc", "val_acc", "test_acc", "train_eval_acc"):
+            if r[name] != "":
+                assert 0.0 <= float(r[name]) <= 1.0, where
         assert 0 < float(r["seconds"]) < 3600, where
         assert r["torch"] and r["device"] and int(r["threads"]) >= 1 and r["cpu"], where
 
@@ -104,14 +126,39 @@ def test_d2lmini_reads_and_summarizes_the_same_rows(rows):
     summary = d2l.summarize_lenet_study(typed)
     assert list(summary) == list(study.CONFIGS)
     for name, cfg in study.CONFIGS.items():
-        finals = [float(r["test_acc"]) for r in sorted(rows, key=lambda r: int(r["seed"]))
-                  if r["config"] == name and int(r["epoch"]) == cfg["epochs"]]  # by seed
+        last = [r for r in sorted(rows, key=lambda r: int(r["seed"]))
+                if r["config"] == name and int(r["epoch"]) == cfg["epochs"]]  # by seed
+        finals = [float(r["val_acc"]) for r in last]
         assert summary[name]["accs"] == finals
         assert summary[name]["mean"] == pytest.approx(statistics.fmean(finals))
+        tests = [float(r["test_acc"]) for r in last]
+        assert summary[name]["test"]["accs"] == tests
+        assert summary[name]["test"]["mean"] == pytest.approx(statistics.fmean(tests))
+        assert summary[name]["train_eval"]["accs"] == [float(r["train_eval_acc"]) for r in last]
         curves = d2l.study_curves(typed, name)
         assert sorted(curves) == list(study.SEEDS)
         assert all(len(c) == cfg["epochs"] and c[-1] in finals for c in curves.values())
+    assert all(r["test_acc"] is None for r in typed if r["epoch"] < r["epochs"])
+    assert all(r["kernel"] is None for r in typed if r["model"] == "mlp")
+    early = d2l.summarize_lenet_study(typed, epoch=1)
+    assert all(s["test"] is None for s in early.values())
     with pytest.raises(ValueError, match="no rows for config 'nonsense'"):
         d2l.study_curves(typed, "nonsense")
     fig = d2l.plot_lenet_study(typed, {"a": ["kernel3", "epochs20"], "b": ["all-adam0.001"]})
+    assert fig.axes[0].get_ylabel() == "val acc"
     assert [len(ax.get_lines()) for ax in fig.axes] == [2, 1]
+
+
+def test_one_real_run_follows_the_protocol(monkeypatch):
+    """A 2-epoch MLP run: validation after each epoch, test and train evaluation once."""
+    import torch
+
+    monkeypatch.setitem(study.CONFIGS, "tiny-mlp", {**study.CONFIGS["mlp-lr0.1"], "epochs": 2})
+    torch.set_num_threads(1)
+    rows = study.run("tiny-mlp", 0, torch.device("cpu"), 1)
+    assert [r["epoch"] for r in rows] == [1, 2]
+    assert all(r["val_acc"] and r["val_size"] == 10000 and r["split_seed"] == 0 for r in rows)
+    assert rows[0]["test_acc"] == rows[0]["train_eval_acc"] == ""
+    assert 0.5 < float(rows[1]["test_acc"]) < 1 and 0.5 < float(rows[1]["train_eval_acc"]) < 1
+    assert rows[0]["kernel"] == "" and rows[0]["model"] == "mlp" and rows[0]["hidden"] == "256"
+    assert set(rows[0]) == set(study.COLUMNS)
