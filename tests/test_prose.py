@@ -475,6 +475,13 @@ def markdown_sources() -> list[tuple[str, str | None, str]]:
     return found
 
 
+def apparatus_markdown() -> list[tuple[str, str]]:
+    """The glossary and the references page: they follow the notation too (but list synonyms
+    such as 特征图 and 池化, so the one-term checks of (e) leave them out)."""
+    return [(name, (ROOT / name).read_text(encoding="utf-8"))
+            for name in ("glossary.md", "references.md") if (ROOT / name).exists()]
+
+
 def output_texts() -> list[tuple[str, str]]:
     """(where, text) of every stored text output: streams, text/plain, text/html."""
     found = []
@@ -583,7 +590,7 @@ def channel_order_problems(tex: str) -> list[str]:
 
 def test_formulas_index_channels_first():
     failures = [f"{where}: {problem}   in ${tex}$"
-                for where, text in book_markdown()
+                for where, text in book_markdown() + apparatus_markdown()
                 for tex in formulas(text) for problem in channel_order_problems(tex)]
     assert not failures, ("channels first (intro.md 符号约定): [X]_{c,i,j}, [K]_{o,c,a,b}, "
                           "[H]_{d,i,j}; never [H]_{i,j,d}, [V]_{a,b,c,d} or i as a channel:\n"
@@ -609,7 +616,7 @@ def test_the_channel_order_check_catches_channel_last():
 
 def test_no_mathsf():
     failures = [f"{where}: {show(text, m.start(), m.end())}"
-                for where, text in book_markdown()
+                for where, text in book_markdown() + apparatus_markdown()
                 for m in re.finditer(r"\\mathsf", text)]
     assert not failures, ("tensors of every rank are bold (\\mathbf{X}), never \\mathsf "
                           "(intro.md 符号约定):\n" + "\n".join(failures))
@@ -631,7 +638,7 @@ def plain_tensor_letters(tex: str) -> list[str]:
 
 def test_tensors_are_bold_in_formulas():
     failures = [f"{where}: plain {', '.join(letters)} in ${tex}$"
-                for where, text in book_markdown() for tex in formulas(text)
+                for where, text in book_markdown() + apparatus_markdown() for tex in formulas(text)
                 for letters in [plain_tensor_letters(tex)] if letters]
     assert not failures, ("matrices and tensors are bold upper case (\\mathbf{X}); a plain "
                           "$X$ is a scalar (intro.md 符号约定):\n" + "\n".join(failures))
@@ -664,7 +671,7 @@ def ordinal_problems(text: str) -> list[str]:
 
 
 def test_ordinals_are_everyday_ordinals():
-    failures = [f"{where}: {problem}" for where, text in book_markdown()
+    failures = [f"{where}: {problem}" for where, text in book_markdown() + apparatus_markdown()
                 for problem in ordinal_problems(prose(text))]
     failures += [f"{where}: {problem}" for where, text in output_texts()
                  for problem in ordinal_problems(text)]
@@ -686,7 +693,7 @@ def test_the_ordinal_check_catches_zero_and_index_ordinals():
 
 def test_downsampling_is_xiacaiyang():
     failures = [f"{where}: {show(text, m.start(), m.end())}"
-                for where, text in book_text() + output_texts()
+                for where, text in book_text() + output_texts() + apparatus_markdown()
                 for m in re.finditer("降采样", text)]
     assert not failures, "downsampling is 下采样, never 降采样:\n" + "\n".join(failures)
 
