@@ -22,7 +22,10 @@ Several names of one concept are separated by " / ", the book's own name first.
 - Each entry's link points at the notebook of first use: the first notebook, in book order,
   whose prose (markdown and captions, code left out) contains its Chinese name (the first
   one; a synonym may be an everyday word elsewhere, as 循环 is). The landing page is not a
-  section and does not count.
+  section and does not count. The link text names the place: the numbered subsection the
+  first use falls in ([6.1.2 节](notebooks/6_1_why_conv.ipynb)), 练习 6.N.K in 6.7 (linked
+  to its label, 6_7_exercises.ipynb#ex-6-N-K), or the section (6.1 节) before its first
+  subsection.
 - Every row has its four cells, the link text starts with that section's number, and no
   English name belongs to two entries.
 
@@ -121,6 +124,33 @@ def first_use(entry: Entry) -> str | None:
     return None
 
 
+SUBSECTION = re.compile(r"^#{2,3}\s+(?:(6\.\d\.\d+)\s|练习\s*(6\.\d\.\d+))")
+
+
+def first_use_place(entry: Entry) -> tuple[str, str] | None:
+    """(notebook, place) of the first use: the place is the numbered subsection it falls in
+    ('6.1.2 节'), '练习 6.1.3' in 6.7, or the section ('6.1 节') before its first subsection."""
+    stem = first_use(entry)
+    if stem is None:
+        return None
+    name = squeeze(entry.chinese[0])
+    place = f"{TITLES[stem][0]} 节"
+    for cell in cells(stem):
+        if cell.kind == "markdown":
+            lines = prose(cell.source).splitlines()
+        elif cell.figure:
+            lines = [cell.figure.get("caption", "")]
+        else:
+            continue
+        for line in lines:
+            heading = SUBSECTION.match(line)
+            if heading:
+                place = f"{heading.group(1)} 节" if heading.group(1) else f"练习 {heading.group(2)}"
+            if name in squeeze(LATIN_PARENTHESIS.sub("", line)):
+                return stem, place
+    return stem, place
+
+
 def _title(stem: str) -> tuple[str, str]:
     first = next(c.source for c in cells(stem) if c.kind == "markdown")
     m = re.match(r"#\s+(6\.\d)\s+(.+)", first)
@@ -159,9 +189,6 @@ def test_glossary_rows_are_complete():
         path = PurePosixPath(entry.link.partition("#")[0])
         if path.parent != PurePosixPath("notebooks") or path.stem not in STEMS:
             problems.append(f"{entry.where}: the link {entry.link} is not a notebook of the book")
-        elif not entry.link_text.startswith(TITLES[path.stem][0]):
-            problems.append(f"{entry.where}: link text {entry.link_text!r} does not start with "
-                            f"{TITLES[path.stem][0]}")
         if not entry.definition.endswith("。"):
             problems.append(f"{entry.where}: the definition is one sentence ending with 。")
     assert glossary_entries(), "glossary.md has no entries"
@@ -181,13 +208,22 @@ def test_glossary_english_names_are_unique():
 def test_glossary_links_point_at_the_section_of_first_use():
     problems = []
     for entry in glossary_entries():
-        stem = first_use(entry)
+        found = first_use_place(entry)
         linked = PurePosixPath(entry.link.partition("#")[0]).stem
-        if stem is None:
-            problems.append(f"{entry.where}: none of its Chinese names occurs in the notebooks")
-        elif linked != stem:
-            problems.append(f"{entry.where}: first used in {stem} ({TITLES[stem][0]}), "
+        if found is None:
+            problems.append(f"{entry.where}: its Chinese name occurs in no notebook")
+            continue
+        stem, place = found
+        if linked != stem:
+            problems.append(f"{entry.where}: first used in {stem} ({place}), "
                             f"but the link points at {linked}")
+        elif entry.link_text != place:
+            problems.append(f"{entry.where}: first used in {place}, but the link reads "
+                            f"{entry.link_text!r}")
+        elif place.startswith("练习") and \
+                entry.link.partition("#")[2] != "ex-" + place.split()[1].replace(".", "-"):
+            problems.append(f"{entry.where}: {place} has the label "
+                            f"#ex-{place.split()[1].replace('.', '-')}; link there")
     assert not problems, "\n".join(problems)
 
 
