@@ -7,7 +7,8 @@ They read every notebook of the chapter and the landing page intro.md:
     with a name and a Chinese caption; names are unique, each is referenced by
     a ``[图](...#name)`` link, and every such link reaches a figure;
 (c) no tooling words in the prose, no ``{glue:`` markup, no ``# NBVAL`` comments;
-(d) the notation block 符号约定 in intro.md, and a pooling window is k_h x k_w;
+(d) the notation block 符号约定 in intro.md (issue 15 adds: ordinals, typeface, channels
+    first, the offset of *; 6.1 shows that offset), and a pooling window is k_h x k_w;
 (e) one term per concept (准确率, 特征映射, 汇聚, CNN, 全连接层);
 (f) issue 15, one notation kept: channels first in every indexed formula ([X]_{c,i,j},
     [K]_{o,c,a,b}; never [H]_{i,j,d}, [V]_{a,b,c,d}, i as a channel); tensors bold, no
@@ -371,6 +372,15 @@ NOTATION_STATEMENTS = {
         lambda b: _any_sentence("汇聚窗口", r"k_h\times k_w")(b) and _any_sentence("$p$", "填充")(b),
     "star is cross-correlation, * is convolution":
         lambda b: _any_sentence(r"\star", "互相关", "$*$", "卷积")(b),
+    "ordinals read as everyday Chinese: 第 1 个 is the first, its index is 0":
+        _any_sentence("第 1 个", "下标", "0"),
+    "typeface: matrices and tensors bold upper case":
+        _any_sentence("粗体大写", r"\mathbf{X}"),
+    "channels first: [X]_{c,i,j} and [K]_{o,c,a,b}":
+        lambda b: _any_sentence("通道", r"[\mathbf{X}]_{c,i,j}")(b)
+        and _any_sentence(r"[\mathbf{K}]_{o,c,a,b}")(b),
+    "the flip-then-correlate * is the full convolution shifted by (k_h-1, k_w-1)":
+        _any_sentence("$*$", "(k_h-1,k_w-1)"),
     "floor((n + 2p' - k)/s) + 1 equals the book's form":
         lambda b: re.search(r"\\lfloor\(n\+2p'?-k\)/s\\rfloor\+1", squeeze(b)) is not None
         and r"\lfloor(n_h-k_h+p_h+s_h)/s_h\rfloor" in squeeze(b),
@@ -391,6 +401,13 @@ def test_no_pooling_window_written_with_p():
                 for where, text in book_markdown() for m in POOLING_WINDOW_AS_P.finditer(text)]
     assert not failures, ("p is only padding: a pooling window is k_h\\times k_w. Found:\n"
                           + "\n".join(failures))
+
+
+def test_6_1_shows_the_offset_of_the_convolution():
+    text = squeeze("\n".join(c.source for c in markdown_cells("6_1_why_conv")))
+    assert "i+k_h-1" in text and "j+k_w-1" in text, \
+        ("6_1_why_conv.ipynb: where * is defined, say that it is the full convolution shifted "
+         "by (k_h-1, k_w-1): [X*K]_{i,j} = (f*g)(i+k_h-1, j+k_w-1)")
 
 
 def test_pooling_window_is_k_in_6_5():
