@@ -86,8 +86,9 @@ browser-test: book
 
 ## JupyterLab on notebooks/, in .venv, with d2lmini installed editable (changes to d2lmini/ apply
 ## after a kernel restart).
+# (--allow-root only where make runs as root, as in a container; Jupyter refuses root otherwise.)
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 
 ## d2lmini's unit tests and nbval on the lowest claimed versions (Python 3.10, torch 2.11) and on
 ## Colab's stack (Python 3.13, torch 2.11, numpy 2.1, matplotlib 3.10), each in its own venv

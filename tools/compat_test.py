@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-VENVS = ROOT / ".venv-compat"
+VENVS = Path(os.environ.get("D2L_COMPAT_VENVS") or ROOT / ".venv-compat")  # where the stacks' venvs live
 
 # The test tools, the same for both stacks (versions as the registry serves them).
 TEST_TOOLS = ["pytest", "nbval", "nbclient", "nbformat", "hypothesis", "ipykernel", "ipython",
@@ -89,6 +89,9 @@ def build_venv(name: str, python: list[str], packages: list[str]) -> tuple[Path 
     want = " ".join(python + packages + TEST_TOOLS)
     stamp = venv / ".installed"
     if stamp.is_file() and stamp.read_text(encoding="utf-8").strip() == want and py.exists():
+        # d2lmini editable from this checkout (the venv may have served another one)
+        if run([str(py), "-m", "pip", "install", "--quiet", "--no-deps", "-e", "."]) != 0:
+            return None, "installing d2lmini failed"
         return py, "reused"
     shutil.rmtree(venv, ignore_errors=True)
     if run(python + ["-m", "venv", str(venv)]) != 0:
