@@ -67,7 +67,7 @@ def pool2d(X, pool_size, mode='max'):
 
 def comp_conv2d(conv2d, X):
     """对二维的 X 做一次单通道卷积，返回二维的输出。"""
-    # 卷积层要求 (批量大小, 通道, 高, 宽)：先加上这两个维度，算完再去掉
+    # 卷积层的输入通常是 (批量大小, 通道, 高, 宽)：先加上这两个维度，算完再去掉
     X = X.reshape((1, 1) + X.shape)
     Y = conv2d(X)
     return Y.reshape(Y.shape[2:])
