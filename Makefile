@@ -66,10 +66,10 @@ pdf: $(STAMP)
 test: system-packages unit-test nb-test pdf-test browser-test
 
 unit-test: $(STAMP) $(ACTIONLINT)
-	$(PY) -m pytest tests -m "not browser and not pdf" -rs
+	$(PY) -m pytest tests -m "not browser and not pdf" -rfEs
 
 nb-test: $(STAMP)
-	$(PY) -m pytest $(NBVAL) notebooks -rs
+	$(PY) -m pytest $(NBVAL) notebooks -rfEs
 
 # The PDF (text, fonts, images, page size and count) with poppler-utils; book first, so that
 # the PDF is also checked where the web book links it.
@@ -77,11 +77,11 @@ nb-test: $(STAMP)
 pdf-test: book
 	@if $(SYSPKG) check pdf >/dev/null; then $(MAKE) --no-print-directory pdf; \
 	else echo "PDF not built: $$($(SYSPKG) check pdf)"; fi
-	$(PY) -m pytest tests -m pdf -rs
+	$(PY) -m pytest tests -m pdf -rfEs
 
 # Headless Chromium over the built book; without chromium/chromedriver the tests skip (and say so).
 browser-test: book
-	$(PY) -m pytest tests -m browser -rs
+	$(PY) -m pytest tests -m browser -rfEs
 	@echo "Screenshots of every page: $(CURDIR)/_build/screenshots/"
 
 ## JupyterLab on notebooks/, in .venv, with d2lmini installed editable (changes to d2lmini/ apply
