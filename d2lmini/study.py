@@ -100,14 +100,19 @@ def study_curves(rows, config, key="val_acc"):
     return curves
 
 
-def plot_lenet_study(rows, panels, key="val_acc"):
+def plot_lenet_study(rows, panels, key="val_acc", ncols=None):
     """One panel per {title: [config, ...]}: each config's mean over seeds, min-max shaded.
 
-    Returns the matplotlib Figure. Titles and config names must be ASCII.
+    The panels fill rows of ``ncols`` (default: all in one row). Returns the
+    matplotlib Figure. Titles and config names must be ASCII.
     """
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.4), sharey=True,
+    ncols = ncols or len(panels)
+    nrows = -(-len(panels) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 3.4 * nrows), sharey=True,
                              squeeze=False)
-    for ax, (title, configs) in zip(axes[0], panels.items()):
+    for ax in axes.flat[len(panels):]:
+        ax.set_visible(False)
+    for ax, (title, configs) in zip(axes.flat, panels.items()):
         for config in configs:
             curves = list(study_curves(rows, config, key).values())
             epochs = range(1, len(curves[0]) + 1)
@@ -120,6 +125,7 @@ def plot_lenet_study(rows, panels, key="val_acc"):
         ax.set_xlabel("epoch")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="lower right")
-    axes[0][0].set_ylabel(key.replace("_", " "))
+    for row in axes:
+        row[0].set_ylabel(key.replace("_", " "))
     fig.tight_layout()
     return fig

@@ -217,6 +217,9 @@ def parse_args(argv=None):
     parser.add_argument("--shard", default="0/1", metavar="K/N",
                         help="run only every N-th pending run, starting at the K-th, so N "
                              "processes can share the grid and one results file (default: 0/1)")
+    parser.add_argument("--reverse", action="store_true",
+                        help="take this process's runs last to first (a helper process started "
+                             "late can work from the end of the grid towards the others)")
     parser.add_argument("--device", default=None,
                         help="torch device, e.g. cpu or cuda:0 (default: d2lmini.try_gpu())")
     parser.add_argument("--list", action="store_true",
@@ -266,6 +269,8 @@ def main(argv=None):
     # Shards split the whole list, not what is pending now, so they never overlap
     # however their starts are staggered.
     mine = [r for r in runs[k::n] if r not in done]
+    if args.reverse:
+        mine.reverse()
     print(f"{len(done)} runs done, {len(pending)} pending, this process runs {len(mine)} "
           f"(shard {k}/{n}) on {device} with {threads} threads; results: {args.results}")
     started = time.perf_counter()

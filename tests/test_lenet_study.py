@@ -146,6 +146,10 @@ def test_d2lmini_reads_and_summarizes_the_same_rows(rows):
         d2l.study_curves(typed, "nonsense")
     fig = d2l.plot_lenet_study(typed, {"a": ["kernel3", "epochs20"], "b": ["all-adam0.001"]})
     assert fig.axes[0].get_ylabel() == "val acc"
+    fig = d2l.plot_lenet_study(typed, {"a": ["kernel3"], "b": ["epochs20"], "c": ["mlp-lr0.1"]},
+                               ncols=2)
+    assert len(fig.axes) == 4 and [ax.get_visible() for ax in fig.axes] == [True] * 3 + [False]
+    assert tuple(fig.get_size_inches()) == (8.4, 6.8)
     assert [len(ax.get_lines()) for ax in fig.axes] == [2, 1]
 
 
