@@ -79,7 +79,9 @@ def test_values_are_in_range(rows):
     for r in rows:
         where = f"{r['config']} seed {r['seed']} epoch {r['epoch']}"
         loss = float(r["train_loss"])
-        assert math.isfinite(loss) and 0 < loss < 10, where
+        assert math.isfinite(loss) and loss > 0, where
+        # ReLU at lr 0.9 may blow up in its first epoch before it collapses (6.6.6)
+        assert loss < 10 or (r["config"].startswith("relu-") and r["lr"] == "0.9"), where
         for name in ("train_acc", "val_acc", "test_acc", "train_eval_acc"):
             if r[name] != "":
                 assert 0.0 <= float(r[name]) <= 1.0, where
@@ -146,11 +148,11 @@ def test_d2lmini_reads_and_summarizes_the_same_rows(rows):
         d2l.study_curves(typed, "nonsense")
     fig = d2l.plot_lenet_study(typed, {"a": ["kernel3", "epochs20"], "b": ["all-adam0.001"]})
     assert fig.axes[0].get_ylabel() == "val acc"
+    assert [len(ax.get_lines()) for ax in fig.axes] == [2, 1]
     fig = d2l.plot_lenet_study(typed, {"a": ["kernel3"], "b": ["epochs20"], "c": ["mlp-lr0.1"]},
                                ncols=2)
     assert len(fig.axes) == 4 and [ax.get_visible() for ax in fig.axes] == [True] * 3 + [False]
     assert tuple(fig.get_size_inches()) == (8.4, 6.8)
-    assert [len(ax.get_lines()) for ax in fig.axes] == [2, 1]
 
 
 def test_one_real_run_follows_the_protocol(monkeypatch):
