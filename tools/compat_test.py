@@ -34,7 +34,7 @@ VENVS = Path(os.environ.get("D2L_COMPAT_VENVS") or ROOT / ".venv-compat")  # whe
 
 # The test tools, the same for both stacks (versions as the registry serves them).
 TEST_TOOLS = ["pytest", "nbval", "nbclient", "nbformat", "hypothesis", "ipykernel", "ipython",
-              "matplotlib-inline", "pillow"]
+              "matplotlib-inline", "pillow", "pyyaml"]
 STACKS = {
     # The lowest versions pyproject.toml admits: requires-python >= 3.10, torch >= 2.11
     # (with its torchvision, 0.26); numpy and matplotlib unbounded there, so as served.
