@@ -35,9 +35,10 @@ def _load_ext(name):
 # ---------------------------------------------------------------- config
 
 
-def test_toc_lists_the_seven_notebooks_in_order():
+def test_toc_lists_the_seven_notebooks_in_order_then_the_back_matter():
     assert TOC["format"] == "jb-book" and TOC["root"] == "intro"
-    assert [c["file"] for c in TOC["chapters"]] == [f"notebooks/{n}" for n in NOTEBOOKS]
+    assert [c["file"] for c in TOC["chapters"]] == (
+        [f"notebooks/{n}" for n in NOTEBOOKS] + ["references", "glossary"])
 
 
 def test_build_settings():
