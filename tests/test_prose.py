@@ -766,17 +766,21 @@ def section_link_problems(text: str, stem: str | None) -> list[str]:
     return problems
 
 
+def book_problems(check) -> list[str]:
+    """'where: problem' for every problem check(text, stem) finds in the book's markdown."""
+    return [f"{where}: {problem}" for where, stem, text in markdown_sources()
+            for problem in check(text, stem)]
+
+
 def test_shang_yi_jie_and_xia_yi_jie_link_the_adjacent_section():
-    failures = [f"{where}: {problem}" for where, stem, text in markdown_sources()
-                for problem in adjacent_reference_problems(text, stem)]
+    failures = book_problems(adjacent_reference_problems)
     assert not failures, ("上一节/下一节 only for the adjacent section, followed in the same "
                           "sentence by a link to it ([6.6 节](6_6_lenet.ipynb)); name any "
                           "other section by number with a link:\n" + "\n".join(failures))
 
 
 def test_section_links_point_at_their_section():
-    failures = [f"{where}: {problem}" for where, stem, text in markdown_sources()
-                for problem in section_link_problems(text, stem)]
+    failures = book_problems(section_link_problems)
     assert not failures, "links whose text names a section must reach it:\n" + "\n".join(failures)
 
 
@@ -791,8 +795,7 @@ def unlinked_section_problems(text: str, stem: str | None) -> list[str]:
 
 
 def test_other_sections_are_named_with_a_link():
-    failures = [f"{where}: {problem}" for where, stem, text in markdown_sources()
-                for problem in unlinked_section_problems(text, stem)]
+    failures = book_problems(unlinked_section_problems)
     assert not failures, ("another section is named by number with a link: "
                           "[6.6 节](6_6_lenet.ipynb) or [6.6.6 节](6_6_lenet.ipynb#label) "
                           "(conventions, cross references):\n" + "\n".join(failures))
