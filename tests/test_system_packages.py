@@ -28,11 +28,11 @@ import system_packages as sp  # noqa: E402
 
 sys.path.remove(str(ROOT / "tools"))
 
-NAMES = ["dataset-fashion-mnist", "texlive-xetex", "texlive-lang-cjk", "latexmk", "fonts-noto-cjk",
+NAMES = ["dataset-fashion-mnist", "texlive-xetex", "texlive-lang-chinese", "latexmk", "fonts-noto-cjk",
          "fonts-freefont-otf", "fonts-dejavu-core", "fontconfig", "poppler-utils", "chromium",
          "chromium-driver", "fonts-wqy-microhei", "npm"]
 # What `make pdf` (XeLaTeX + xeCJK) needs, and what it no longer needs (the Chromium print).
-PDF_NAMES = ["texlive-xetex", "texlive-lang-cjk", "latexmk", "fonts-noto-cjk", "fonts-freefont-otf",
+PDF_NAMES = ["texlive-xetex", "texlive-lang-chinese", "latexmk", "fonts-noto-cjk", "fonts-freefont-otf",
              "fonts-dejavu-core", "fontconfig"]
 
 
@@ -58,9 +58,9 @@ def test_the_pdf_part_is_checked_by_what_the_build_uses():
     fonts the preamble names (_config.yml's fontpkg) listed by fc-list."""
     by = sp.BY_NAME
     assert by["texlive-xetex"].commands == ("xelatex",) and by["latexmk"].commands == ("latexmk",)
-    assert by["texlive-lang-cjk"].tex_files == ("xeCJK.sty",)
     assert {"titlesec.sty", "caption.sty"} <= set(by["texlive-xetex"].tex_files)
-    assert "texlive-lang-chinese" not in sp.BY_NAME  # 97 MB of fonts and ctex the book does not load
+    # xeCJK.sty alone (texlive-lang-cjk) is not enough: it loads ctexhook.sty (ctex, texlive-lang-chinese)
+    assert by["texlive-lang-chinese"].tex_files == ("xeCJK.sty", "ctexhook.sty")
 
 
 def test_a_tex_file_or_font_that_is_not_found_is_missing(monkeypatch):
@@ -70,7 +70,7 @@ def test_a_tex_file_or_font_that_is_not_found_is_missing(monkeypatch):
     monkeypatch.setattr(sp, "_quiet", lambda args: answers[args[0]])
     absent = {p.name for p in sp.missing("pdf")}
     # no kpsewhich hit: both TeX packages; fc-list lists only two of the fonts asked for
-    assert absent == {"texlive-xetex", "texlive-lang-cjk", "fonts-noto-cjk", "fonts-freefont-otf"}
+    assert absent == {"texlive-xetex", "texlive-lang-chinese", "fonts-noto-cjk", "fonts-freefont-otf"}
     answers["kpsewhich"] = "/usr/share/texlive/texmf-dist/tex/some.sty"
     answers["fc-list"] = "\n".join(["Noto Serif CJK SC", "Noto Sans CJK SC", "Noto Sans Mono CJK SC",
                                     "FreeSerif", "FreeSans", "DejaVu Sans Mono"])
@@ -112,7 +112,7 @@ def test_a_missing_command_on_path_is_missing(monkeypatch):
     absent = {p.name for p in sp.missing()}
     assert {"texlive-xetex", "latexmk", "chromium", "chromium-driver", "fontconfig", "poppler-utils",
             "npm"} <= absent
-    assert sp.skip_reason("pdf-test").startswith("SKIPPED: needs texlive-xetex, texlive-lang-cjk, latexmk")
+    assert sp.skip_reason("pdf-test").startswith("SKIPPED: needs texlive-xetex, texlive-lang-chinese, latexmk")
     assert sp.skip_reason("browser").startswith("SKIPPED: needs chromium, chromium-driver")
 
 
@@ -164,9 +164,9 @@ def test_a_failed_apt_get_does_not_fail_the_build(monkeypatch, capsys):
 
 
 def test_check_pdf_stops_with_one_line():
-    out = _script("check", "pdf", env={"D2L_SIMULATE_ABSENT": "texlive-lang-cjk"})
+    out = _script("check", "pdf", env={"D2L_SIMULATE_ABSENT": "texlive-lang-chinese"})
     assert out.returncode == 1
-    assert out.stdout.count("\n") == 1 and "make pdf: needs texlive-lang-cjk; run: " in out.stdout
+    assert out.stdout.count("\n") == 1 and "make pdf: needs texlive-lang-chinese; run: " in out.stdout
     # Chromium is the browser test's, no longer the PDF's
     assert _script("check", "pdf", env={"D2L_SIMULATE_ABSENT": "chromium"}).returncode == 0 or sp.missing("pdf")
     out = _script("check", "pdf", env={"D2L_SIMULATE_ABSENT": "texlive-xetex", "D2L_SIMULATE_NO_APT": "1"})

@@ -56,8 +56,8 @@ PACKAGES = (
     Package("texlive-xetex", "xelatex typesets the PDF (it brings the LaTeX packages Sphinx loads: "
             "titlesec, fancyhdr, caption, framed, ...)", ("pdf", "pdf-test"),
             commands=("xelatex",), tex_files=("fontspec.sty", "titlesec.sty", "caption.sty", "needspace.sty")),
-    Package("texlive-lang-cjk", "xeCJK: Chinese line breaking and punctuation in XeLaTeX", ("pdf", "pdf-test"),
-            tex_files=("xeCJK.sty",)),
+    Package("texlive-lang-chinese", "xeCJK (Chinese line breaking and punctuation in XeLaTeX) and the "
+            "ctexhook.sty it loads", ("pdf", "pdf-test"), tex_files=("xeCJK.sty", "ctexhook.sty")),
     Package("latexmk", "runs xelatex until the contents, outline and references settle", ("pdf", "pdf-test"),
             commands=("latexmk",)),
     Package("fonts-noto-cjk", "Noto Serif/Sans CJK SC: the Chinese text of the PDF", ("pdf", "pdf-test"),
