@@ -1,0 +1,211 @@
+"""Sphinx extension: the print edition (Sphinx's LaTeX builder, `make pdf`). HTML builds are untouched.
+
+Post-transforms, run only by the LaTeX builder:
+
+1. ``MathInTitles``: math in a heading becomes
+   ``\\texorpdfstring{\\(1\\times 1\\)}{1×1}``: typeset in the text, the contents and the
+   running head, plain Unicode in the PDF outline (hyperref drops math from bookmarks).
+2. ``SectionNumbers``: at the start of ``notebooks/6_N_*`` the LaTeX section counter is set
+   to N and the figure and equation counters to 0. The headings carry their own numbers
+   (secnumdepth 0, so ``\\section`` does not step the counter); with this the figures are
+   图 6.N.M, the numbers ``_ext/figure_numbers.py`` gives them on the web. Each section
+   starts on a new page.
+3. ``DropColabCell``: the Colab install cell (tag ``colab``) means nothing on paper.
+4. ``PrintWording``: each (web, print) pair of PRINT_WORDING is replaced in the text. A web
+   phrase that no longer occurs anywhere in the book is a warning (an error with ``-W``),
+   so the table cannot go stale while the prose changes. intro.md, plain MyST, uses
+   ``{only} html`` / ``{only} latex`` blocks instead; a notebook cannot (Jupyter would show
+   the fences).
+5. ``BibliographyInPlace``: Sphinx's LaTeX writer gathers the citations at the end of the
+   document under a chapter of its own ("Bibliography", after the glossary); they are put
+   back where references.md lists them, under its heading (the preamble drops the
+   environment's own heading).
+6. ``ExerciseBookmarks``: each sphinx-exercise exercise gets a PDF outline entry one level
+   below its heading ("练习 6.1.3：图像边界怎么办"), as the exercises had when they were
+   headings.
+"""
+from __future__ import annotations
+
+import re
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+CHAPTER = 6
+SECTION = re.compile(r"(?:^|/)6_(\d+)_[^/]*$")
+
+# web text -> print text. Each web phrase must occur in the book (a warning otherwise).
+PRINT_WORDING = {
+    # intro: the 6.7 line of the overview
+    "（默认折叠，先自己想一想）": "（先自己想一想，再看解答）",
+    # 6.2: the PDF prints the strip, the next sentence says so
+    "播放器下方的按钮可以逐帧前进、后退，也可以连续播放。": "",
+    # 6.6: hide-cell code is printed open
+    "下面一次只看一个因素；每一条结论都由后面（折叠起来的）断言单元":
+        "下面一次只看一个因素；每一条结论都由后面的断言单元",
+    "（数字见下面的输出，代码已折叠）": "（数字见下面的输出）",
+    "下面（展开可以看到代码）重新训练": "下面重新训练",
+    # 6.7: the solutions are printed open
+    "网页版里每份解答都默认折叠：先自己动手做一遍，再点开对照。": "先自己动手做一遍，再对照解答。",
+    # glossary: its first-occurrence links are links in the PDF too
+    "（点击可打开那一节）": "（链接到那一节）",
+}
+
+# TeX -> text for the outline (what this book's titles use; anything else is kept as written).
+_TEX_TEXT = {r"\times": "×", r"\Delta": "Δ", r"\star": "⋆", r"\cdot": "·", r"\leq": "≤",
+             r"\geq": "≥", r"\le": "≤", r"\ge": "≥", r"\ast": "∗", r"\,": " ", r"\ ": " ",
+             r"\;": " ", r"\quad": " "}
+
+
+def tex_to_text(tex: str) -> str:
+    """Plain text for a PDF bookmark: ``1\\times 1`` -> ``1×1``, ``\\mathbf{X}`` -> ``X``."""
+    text = tex
+    for macro, char in _TEX_TEXT.items():
+        text = re.sub(re.escape(macro) + (r"(?![A-Za-z])" if macro[-1].isalpha() else ""), char, text)
+    text = re.sub(r"\\(?:math(?:bf|rm|it|sf|tt)|text(?:rm|bf|it)?|operatorname)\{([^{}]*)\}", r"\1", text)
+    text = re.sub(r"[{}]", "", text)
+    text = re.sub(r"\s*([×=≤≥·])\s*", r" \1 ", text).replace(" × ", "×")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def texorpdfstring(tex: str) -> str:
+    r"""The LaTeX of a formula in a title: math in print, its text in the bookmark."""
+    return r"\texorpdfstring{\protect\(%s\protect\)}{%s}" % (tex, tex_to_text(tex))
+
+
+def print_wording(text: str, table: dict[str, str] = PRINT_WORDING) -> tuple[str, set[str]]:
+    """The text with every web phrase of the table replaced, and the phrases found."""
+    used = set()
+    for web, paper in table.items():
+        if web in text:
+            text = text.replace(web, paper)
+            used.add(web)
+    return text, used
+
+
+def section_number(docname: str) -> int | None:
+    match = SECTION.search(docname)
+    return int(match.group(1)) if match else None
+
+
+class MathInTitles(SphinxPostTransform):
+    default_priority = 900
+    builders = ("latex",)
+
+    def run(self, **kwargs):
+        for title in self.document.findall(nodes.title):
+            for math in list(title.findall(nodes.math)):
+                math.replace_self(nodes.raw("", texorpdfstring(math.astext()), format="latex"))
+
+
+class SectionNumbers(SphinxPostTransform):
+    default_priority = 900
+    builders = ("latex",)
+
+    def run(self, **kwargs):
+        for start in self.document.findall(addnodes.start_of_file):
+            n = section_number(start.get("docname", ""))
+            if n is not None:
+                start.insert(0, nodes.raw("", "\\clearpage\\setcounter{section}{%d}"
+                                          "\\setcounter{figure}{0}\\setcounter{equation}{0}\n" % n,
+                                          format="latex"))
+
+
+class DropColabCell(SphinxPostTransform):
+    default_priority = 900
+    builders = ("latex",)
+
+    def run(self, **kwargs):
+        for node in list(self.document.findall(nodes.container)):
+            if {"tag_colab", "tag-colab"} & set(node.get("classes", [])):  # myst-nb's, docutils' spelling
+                node.parent.remove(node)
+
+
+class PrintWording(SphinxPostTransform):
+    default_priority = 900
+    builders = ("latex",)
+
+    def run(self, **kwargs):
+        used = self.env.latex_print_wording_used
+        for text in list(self.document.findall(nodes.Text)):
+            if isinstance(text.parent, (nodes.literal, nodes.literal_block, nodes.raw)):
+                continue
+            new, found = print_wording(str(text))
+            if found:
+                used.update(found)
+                text.parent.replace(text, nodes.Text(new))
+
+
+class ExerciseBookmarks(SphinxPostTransform):
+    """``\\pdfbookmark`` before each sphinx-exercise exercise, titled as the exercise prints."""
+    default_priority = 950  # after sphinx-exercise has numbered and titled its nodes
+    builders = ("latex",)
+
+    def run(self, **kwargs):
+        for node in list(self.document.findall(nodes.Element)):
+            if type(node).__name__ not in ("exercise_node", "exercise_enumerable_node"):
+                continue
+            title = next(iter(node.findall(nodes.title)), None)
+            label = (node.get("ids") or [node.get("label", "")])[0]
+            if title is None or not label:
+                continue
+            text = "".join(tex_to_text(n.astext()) if isinstance(n, nodes.math)
+                           else (tex_to_text(re.sub(r"\\texorpdfstring\{.*?\}\{(.*?)\}$", r"\1", n.astext()))
+                                 if isinstance(n, nodes.raw) else n.astext())
+                           for n in title.findall(lambda n: isinstance(n, (nodes.Text, nodes.math, nodes.raw))
+                                                  and not isinstance(n.parent, nodes.math)))
+            text = re.sub(r"\s+", " ", text).strip()
+            node.parent.insert(node.parent.index(node), nodes.raw(
+                "", "\\pdfbookmark[3]{%s}{bm-%s}\n" % (_escape_bookmark(text), label), format="latex"))
+
+
+class _MarkBibliography(SphinxPostTransform):
+    """Before Sphinx moves the citations (its BibliographyTransform, priority 750): mark the place."""
+    default_priority = 740
+    builders = ("latex",)
+
+    def run(self, **kwargs):
+        first = next(iter(self.document.findall(nodes.citation)), None)
+        if first is not None:
+            first.parent.insert(first.parent.index(first), nodes.comment("", "", latex_print_bibliography=True))
+
+
+class BibliographyInPlace(SphinxPostTransform):
+    default_priority = 760
+    builders = ("latex",)
+
+    def run(self, **kwargs):
+        from sphinx.builders.latex.nodes import thebibliography
+        marks = [n for n in self.document.findall(nodes.comment) if n.get("latex_print_bibliography")]
+        bibliography = next(iter(self.document.findall(thebibliography)), None)
+        if marks and bibliography is not None:
+            bibliography.parent.remove(bibliography)
+            marks[0].replace_self(bibliography)
+
+
+def _escape_bookmark(text: str) -> str:
+    return re.sub(r"([#$%&_{}\\])", r"\\\1", text)
+
+
+def _init(app):
+    app.env.latex_print_wording_used = set()
+
+
+def _check_wording(app, exception):
+    if exception is None and app.builder.name == "latex":
+        for web in sorted(set(PRINT_WORDING) - app.env.latex_print_wording_used):
+            logger.warning("latex_print: the web phrase %r of PRINT_WORDING no longer occurs in the "
+                           "book: update the table in _ext/latex_print.py", web)
+
+
+def setup(app):
+    for transform in (MathInTitles, SectionNumbers, DropColabCell, PrintWording, _MarkBibliography,
+                      BibliographyInPlace, ExerciseBookmarks):
+        app.add_post_transform(transform)
+    app.connect("builder-inited", _init)
+    app.connect("build-finished", _check_wording)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
