@@ -125,11 +125,14 @@ def first_use(entry: Entry) -> str | None:
 
 
 SUBSECTION = re.compile(r"^#{2,3}\s+(?:(6\.\d\.\d+)\s|练习\s*(6\.\d\.\d+))")
+# 6.7's exercises are {exercise} directives, numbered from their label (_ext/exercise_numbers.py)
+EXERCISE_LABEL_OPTION = re.compile(r"^:label:\s+ex-6-(\d)-(\d+)\s*$")
 
 
 def first_use_place(entry: Entry) -> tuple[str, str] | None:
     """(notebook, place) of the first use: the place is the numbered subsection it falls in
-    ('6.1.2 节'), '练习 6.1.3' in 6.7, or the section ('6.1 节') before its first subsection."""
+    ('6.1.2 节'), '练习 6.1.3' in 6.7 (the exercise whose :label: is ex-6-1-3), or the section
+    ('6.1 节') before its first subsection."""
     stem = first_use(entry)
     if stem is None:
         return None
@@ -146,6 +149,9 @@ def first_use_place(entry: Entry) -> tuple[str, str] | None:
             heading = SUBSECTION.match(line)
             if heading:
                 place = f"{heading.group(1)} 节" if heading.group(1) else f"练习 {heading.group(2)}"
+            exercise = EXERCISE_LABEL_OPTION.match(line)
+            if exercise:
+                place = f"练习 6.{exercise.group(1)}.{exercise.group(2)}"
             if name in squeeze(LATIN_PARENTHESIS.sub("", line)):
                 return stem, place
     return stem, place

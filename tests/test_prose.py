@@ -417,8 +417,9 @@ def test_pooling_window_is_k_in_6_5():
 
 
 def test_pooling_window_is_k_in_the_6_7_restatement():
-    restatement = [c for c in markdown_cells("6_7_exercises") if "(ex-6-5-3)=" in c.source]
-    assert restatement, "6_7_exercises.ipynb: no markdown cell with the label (ex-6-5-3)="
+    restatement = [c for c in markdown_cells("6_7_exercises")
+                   if re.search(r"^:label: ex-6-5-3$", c.source, re.M)]
+    assert restatement, "6_7_exercises.ipynb: no {exercise} cell with :label: ex-6-5-3"
     cell = restatement[0]
     assert squeeze(r"k_h\times k_w") in squeeze(cell.source), \
         f"{cell.where}: exercise 6.5.3 must write the pooling window as k_h\\times k_w"
