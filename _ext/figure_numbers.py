@@ -9,6 +9,10 @@ In the Markdown, the text refers to a figure as ``如[图](#fig-corr2d)所示`` 
 ``[图](6_2_conv_layer.ipynb#fig-corr2d)`` from another notebook). In
 Jupyter and Colab that reads "如图所示"; in the book the link becomes a numbered
 reference, "如图 6.2.1 所示". No figure number is typed by hand anywhere.
+
+In the HTML, a caption reads "图 6.4.3：1 × 1 卷积": a full-width colon separates the
+number from the caption text (Sphinx writes "图 6.4.3 " and the caption would run on, as in
+"图 6.6.4 6.6.5 节…"). References to a figure keep the bare number ("如图 6.4.3 所示").
 """
 import re
 
@@ -68,8 +72,20 @@ class FigureLinks(SphinxTransform):
                 sibling.parent.replace(sibling, nodes.Text(" " + sibling.astext()))
 
 
+# Sphinx's HTML writer: <span class="caption-number">图 6.4.3 </span><span class="caption-text">
+CAPTION_NUMBER = re.compile(r'(<span class="caption-number">[^<]*?\S) </span>')
+CAPTION_SEPARATOR = "："
+
+
+def _caption_separator(app, pagename, templatename, context, doctree):
+    """In each HTML page, end every caption number with "：" instead of a space."""
+    if "body" in context:
+        context["body"] = CAPTION_NUMBER.sub(r"\1" + CAPTION_SEPARATOR + "</span>", context["body"])
+
+
 def setup(app):
     app.add_transform(FigureLinks)
     # After sphinx's own collector has assigned the numbers (priority 500).
     app.connect("env-get-updated", _renumber_figures, priority=900)
+    app.connect("html-page-context", _caption_separator)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

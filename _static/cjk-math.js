@@ -30,3 +30,110 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", glue);
   else glue();
 })();
+
+// Narrow screens (phones): nothing wide is clipped, and whatever scrolls sideways says so.
+// - An inline formula wider than its line is clipped by the theme (span.math has overflow
+//   hidden): such a formula gets the class d2l-math-wide, and custom.css lets it scroll in
+//   its own box.
+// - A figure (an image in a cell output) that would be shown below MIN_FIGURE_SCALE of its
+//   own width, where its labels become too small to read, keeps that width and scrolls
+//   sideways in a div.d2l-figure-scroll of its own (pinch-zoom shows the rest).
+// - Every box that scrolls sideways (display formulas, the wide inline ones, tables, figures,
+//   code and printed output) gets the class d2l-scrolls, and d2l-more-left / d2l-more-right
+//   while it has more to show on that side: custom.css fades the content out towards that
+//   edge. When done, <html data-d2l-scroll="ready"> (the browser test waits for it).
+(() => {
+  const MIN_FIGURE_SCALE = 0.8;
+  const SCROLLERS = ["div.math > mjx-container", "span.math.d2l-math-wide > mjx-container",
+                     ".pst-scrollable-table-container", "div.d2l-figure-scroll", "pre"]
+    .map((s) => "article.bd-article " + s).join(", ");
+  const FIGURES = "article.bd-article div.cell_output img, article.bd-article figure img";
+
+  function wideInlineMath() {
+    for (const span of document.querySelectorAll("article.bd-article span.math")) {
+      const mjx = span.querySelector(":scope > mjx-container");
+      // a table cell widens to fit it (the table scrolls); a closed block's formula has no width
+      if (!mjx || span.closest("table") || !span.getClientRects().length) continue;
+      if (span.classList.contains("d2l-math-wide")) span.classList.remove("d2l-math-wide");
+      // wider than a whole line, with the punctuation glued to it (the theme then clips it)
+      const glued = span.parentElement.classList.contains("math-nowrap") ? span.parentElement : span;
+      const punctuation = glued.getBoundingClientRect().width - span.getBoundingClientRect().width;
+      const line = span.closest("p, li, dd, div").clientWidth;
+      if (Math.max(mjx.scrollWidth, mjx.getBoundingClientRect().width) + punctuation > line + 1)
+        span.classList.add("d2l-math-wide");
+    }
+  }
+
+  // The width the page asks for (an explicit width, e.g. a retina PNG's), else the image's own.
+  function ownWidth(img) {
+    const styled = "d2lWidth" in img.dataset ? img.dataset.d2lWidth : img.style.width;
+    return parseFloat(styled) || parseFloat(img.getAttribute("width")) || img.naturalWidth;
+  }
+
+  function figures() {
+    for (const img of document.querySelectorAll(FIGURES)) {
+      if (img.closest(".d2l-anim") || !img.naturalWidth || !img.getClientRects().length) continue;
+      let box = img.parentElement.classList.contains("d2l-figure-scroll") ? img.parentElement : null;
+      const parent = (box || img).parentElement, style = getComputedStyle(parent);
+      const room = parent.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      const least = Math.round(ownWidth(img) * MIN_FIGURE_SCALE);
+      if (least <= room) {
+        if (box) img.style.width = img.dataset.d2lWidth;
+        continue;
+      }
+      if (!box) {
+        box = document.createElement("div");
+        box.className = "d2l-figure-scroll d2l-scrolls";
+        img.before(box);
+        box.append(img);
+        img.dataset.d2lWidth = img.style.width;
+      }
+      img.style.width = least + "px";
+    }
+  }
+
+  function cue(el) {
+    const more = el.scrollWidth - el.clientWidth;
+    el.classList.toggle("d2l-more-left", more > 1 && el.scrollLeft > 1);
+    el.classList.toggle("d2l-more-right", more > 1 && el.scrollLeft < more - 1);
+  }
+
+  function scrollers() {
+    for (const el of document.querySelectorAll(SCROLLERS)) {
+      const scrolls = el.scrollWidth > el.clientWidth + 1 && /auto|scroll/.test(getComputedStyle(el).overflowX);
+      if (scrolls && !el.classList.contains("d2l-scrolls")) el.classList.add("d2l-scrolls");
+      if (scrolls && !el.dataset.d2lCue) {
+        el.dataset.d2lCue = "1";
+        el.addEventListener("scroll", () => cue(el), {passive: true});
+      }
+      cue(el);
+    }
+  }
+
+  function update() {
+    if (!document.querySelector("article.bd-article")) return;
+    wideInlineMath();
+    figures();
+    scrollers();
+    document.documentElement.dataset.d2lScroll = "ready";
+  }
+
+  // Again whenever the column changes size: a turned phone, or an opened collapsed block
+  // (a solution, a hidden cell), whose contents had no width while it was closed.
+  let pending = false;
+  function later() {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => { pending = false; update(); });
+  }
+  function start() {
+    const typeset = window.MathJax && MathJax.startup && MathJax.startup.promise;
+    (typeset || Promise.resolve()).then(update, update).then(() => {
+      window.addEventListener("resize", later);
+      const article = document.querySelector("article.bd-article");
+      if (article && window.ResizeObserver) new ResizeObserver(later).observe(article);
+    });
+  }
+  if (document.readyState === "complete") start();
+  else window.addEventListener("load", start);
+})();

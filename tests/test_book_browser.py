@@ -6,7 +6,13 @@ its title is the notebook's title; every formula is typeset by the local MathJax
 (no TeX error, no raw $ or \\( delimiters left in the text); every image has
 loaded; the page does not scroll sideways on a phone; the Colab, download and
 repository buttons point where _config.yml says. The search page finds 6.2 for
-互相关 and 6.5 for 汇聚. On each page with animations (d2lmini.animation), every
+互相关 and 6.5 for 汇聚, and no search result shows raw TeX (snippet formulas are
+typeset). Every figure caption reads "图 6.N.M：..." and every reference to a figure
+"图 6.N.M". On a phone (390 px) no formula, table, figure or code block is wider than
+the column unless it scrolls in a box of its own that shows it scrolls (a fade at the
+edge, _static/cjk-math.js and custom.css), also inside the collapsed blocks once opened;
+no figure is shown below MIN_FIGURE_SCALE of its own width; each animation player's
+buttons stay on one line. On each page with animations (d2lmini.animation), every
 player's "next frame" button shows the notebook's next frame. Screenshots of every
 page, at desktop and phone width, and of two frames of every animation, go to
 _build/screenshots/.
@@ -51,6 +57,7 @@ TOC = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
 
 DESKTOP = (1280, 900)
 PHONE = (390, 844)
+MIN_FIGURE_SCALE = 0.8  # _static/cjk-math.js: a figure is never shown smaller on a phone
 MAX_SHOT_HEIGHT = 12000  # px; long pages are cut there
 
 CHROMIUM_ARGS = [
@@ -167,13 +174,15 @@ def _load(drv, url):
     drv.get(url)
     state = drv.execute_async_script(WAIT_FOR_MATH)  # the PDF builder's wait, shared
     assert state == "ok", f"{url}: {state}"
-    drv.execute_async_script(  # images and web fonts settled
+    drv.execute_async_script(  # images and web fonts settled, wide content marked (cjk-math.js)
         """
         const done = arguments[arguments.length - 1];
         const t0 = Date.now();
         (function wait() {
           const pending = [...document.images].filter((img) => !img.complete).length;
-          if ((pending === 0 && document.fonts.status === "loaded") || Date.now() - t0 > 20000) return done();
+          const marked = !document.querySelector("article.bd-article") ||
+                         document.documentElement.dataset.d2lScroll === "ready";
+          if ((pending === 0 && document.fonts.status === "loaded" && marked) || Date.now() - t0 > 20000) return done();
           setTimeout(wait, 100);
         })();
         """
@@ -198,6 +207,66 @@ def _screenshot(drv, path: Path, size, mobile):
 
 def _page_url(server, doc):
     return server + urllib.parse.quote(doc) + ".html"
+
+
+# Everything in the article that is wider than the column: each must sit in a box inside
+# the column that scrolls sideways (overflow-x auto/scroll) and shows a cue (a mask: the fade
+# of custom.css) while it has more to show. Elements of closed blocks have no width and are
+# skipped (the test opens them first).
+WIDE_WITHOUT_SCROLL_BOX = """
+const art = document.querySelector("article.bd-article");
+const col = art.getBoundingClientRect();
+const bad = [];
+for (const el of art.querySelectorAll("mjx-container, table, img, pre, svg:not(mjx-container svg), .anim-buttons")) {
+  const r = el.getBoundingClientRect();
+  if (!r.width) continue;
+  const w = Math.max(r.width, el.scrollWidth);
+  const fits = r.left >= col.left - 1 && r.left + w <= col.right + 1;
+  let box = el;
+  while (box !== art && !(/auto|scroll/.test(getComputedStyle(box).overflowX) && box.scrollWidth > box.clientWidth + 1))
+    box = box.parentElement;
+  if (fits && box === art) continue;
+  const b = box.getBoundingClientRect(), style = getComputedStyle(box);
+  const cue = [style.maskImage, style.webkitMaskImage].some((m) => m && m !== "none");
+  const what = el.tagName.toLowerCase() + (el.getAttribute("display") ? "[display]" : "") + " " +
+               (el.textContent || el.getAttribute("src") || "").replace(/\\s+/g, " ").trim().slice(0, 40) +
+               ` (${Math.round(w)} px)`;
+  if (box === art) bad.push(what + ": wider than the column, no scroll box");
+  else if (b.left < col.left - 1 || b.right > col.right + 1) bad.push(what + ": its scroll box is wider than the column");
+  else if (!cue) bad.push(what + ": scrolls with no visible cue");
+}
+return bad;
+"""
+
+# Figures (cell-output images) shown below MIN_FIGURE_SCALE of their own width: the width
+# the page gives them (a retina PNG's style width) or their natural width (an SVG's own).
+SHRUNK_FIGURES = """
+const scale = arguments[0];
+return [...document.querySelectorAll("article.bd-article div.cell_output img, article.bd-article figure img")]
+  .filter((img) => !img.closest(".d2l-anim") && img.getClientRects().length)
+  .map((img) => {
+    const own = parseFloat("d2lWidth" in img.dataset ? img.dataset.d2lWidth : img.style.width) || img.naturalWidth;
+    return [img.src.split("/").pop(), Math.round(img.getBoundingClientRect().width), own];
+  })
+  .filter(([, shown, own]) => shown < scale * own - 1);
+"""
+
+# Each player's buttons: the distinct top offsets (one line: one value).
+PLAYER_BUTTON_ROWS = """
+return [...document.querySelectorAll("article.bd-article .d2l-anim .anim-buttons")].map((row) =>
+  [...new Set([...row.querySelectorAll("button")].map((b) => Math.round(b.getBoundingClientRect().top)))]);
+"""
+
+
+def _open_collapsed_blocks(drv):
+    """Open every <details> (solutions, hidden cells, dropdowns); cjk-math.js then re-measures."""
+    drv.execute_async_script(
+        """
+        const done = arguments[arguments.length - 1];
+        document.querySelectorAll("article.bd-article details").forEach((d) => { d.open = true; });
+        requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 400)));
+        """
+    )
 
 
 # ---------------------------------------------------------------- per page
@@ -284,6 +353,22 @@ def test_page(server, driver, doc):
         )
         assert display == "none", f"{doc}: Colab cell display is {display!r}, expected it hidden"
 
+    # captions "图 6.N.M：text" (_ext/figure_numbers.py); references to figures "图 6.N.M"
+    numbers = driver.execute_script(
+        """
+        return {
+          captions: [...document.querySelectorAll("#main-content figcaption .caption-number")].map((e) => e.textContent),
+          refs: [...document.querySelectorAll("#main-content a.reference[href*='#fig-']")].map((a) => a.textContent),
+        };
+        """
+    )
+    bad = [c for c in numbers["captions"] if not re.fullmatch(r"图 6\.\d+\.\d+：", c)]
+    assert not bad, f"{doc}: figure numbers not followed by '：': {bad}"
+    bad = [r for r in numbers["refs"] if not re.fullmatch(r"图 6\.\d+\.\d+", r)]
+    assert not bad, f"{doc}: references to figures that do not read '图 6.N.M': {bad}"
+    if doc in CHAPTERS and _image_outputs(doc):
+        assert numbers["captions"], f"{doc}: figures but no numbered caption"
+
     name = doc.replace("/", "_")
     _screenshot(driver, SHOTS / f"{name}-desktop.png", DESKTOP, mobile=False)
 
@@ -313,9 +398,23 @@ def test_page(server, driver, doc):
         """
     )
     assert not orphans, f"{doc}: punctuation after a formula wrapped to the next line: {orphans[:5]}"
+    # nothing wider than the column unless it scrolls in its own box with a cue; figures legible;
+    # the player buttons on one line
+    wide = driver.execute_script(WIDE_WITHOUT_SCROLL_BOX)
+    assert not wide, f"{doc}: at {PHONE[0]} px:\n" + "\n".join(wide)
+    shrunk = driver.execute_script(SHRUNK_FIGURES, MIN_FIGURE_SCALE)
+    assert not shrunk, f"{doc}: figures shown below {MIN_FIGURE_SCALE} of their width (name, px, own px): {shrunk}"
+    rows = driver.execute_script(PLAYER_BUTTON_ROWS)
+    assert all(len(tops) == 1 for tops in rows), f"{doc}: player buttons on several lines (top offsets): {rows}"
     errors = _severe_console_errors(driver)
     assert not errors, f"{doc} (phone): JavaScript console errors:\n" + "\n".join(errors)
     _screenshot(driver, SHOTS / f"{name}-phone.png", PHONE, mobile=True)
+    # the same inside the collapsed blocks, opened
+    _open_collapsed_blocks(driver)
+    wide = driver.execute_script(WIDE_WITHOUT_SCROLL_BOX)
+    assert not wide, f"{doc}: at {PHONE[0]} px, in the opened collapsed blocks:\n" + "\n".join(wide)
+    shrunk = driver.execute_script(SHRUNK_FIGURES, MIN_FIGURE_SCALE)
+    assert not shrunk, f"{doc}: figures in collapsed blocks shown below {MIN_FIGURE_SCALE} of their width: {shrunk}"
     _set_viewport(driver, DESKTOP, mobile=False)
 
 
@@ -354,35 +453,88 @@ def test_launch_and_repository_buttons(server, driver, doc):
 # ---------------------------------------------------------------- search
 
 
+# Waits for the results, every result's snippet and the typesetting of the snippets'
+# formulas (search-snippets.js); returns each result's link, title and snippet, the snippet's
+# text without its typeset formulas, and how many formulas it typeset.
+SEARCH_RESULTS = """
+const done = arguments[arguments.length - 1];
+const t0 = Date.now();
+(function wait() {
+  const summary = document.querySelector("#search-results .search-summary");
+  const items = [...document.querySelectorAll("#search-results ul.search li")];
+  const ready = summary && summary.textContent.trim() && items.every((li) => li.querySelector("p.context")) &&
+                !document.querySelector("#search-results .d2l-snippet-math:not(.d2l-typeset)");
+  if (!ready && Date.now() - t0 < 30000) return setTimeout(wait, 200);
+  done({
+    summary: summary ? summary.textContent.trim() : null,
+    results: items.map((li) => {
+      const context = li.querySelector("p.context");
+      const bare = context ? context.cloneNode(true) : null;
+      if (bare) bare.querySelectorAll("mjx-container").forEach((m) => m.remove());
+      return {link: li.querySelector("a").href, title: li.querySelector("a").textContent,
+              snippet: context ? context.textContent : "", bare: bare ? bare.textContent : "",
+              formulas: context ? context.querySelectorAll("mjx-container").length : 0};
+    }),
+  });
+})();
+"""
+# TeX as a reader would see it: delimiters, commands, braced sub- and superscripts
+RAW_TEX = re.compile(r"\\[()\[\]]|\\[A-Za-z]+|[_^]\{|\$")
+
+
+def _search(drv, server, query):
+    _set_viewport(drv, DESKTOP, mobile=False)
+    _load(drv, server + "search.html?q=" + urllib.parse.quote(query))
+    return drv.execute_async_script(SEARCH_RESULTS)
+
+
 @pytest.mark.parametrize("query, expected", [("互相关", "notebooks/6_2_conv_layer"), ("汇聚", "notebooks/6_5_pooling")])
 def test_chinese_search(server, driver, query, expected):
     if expected not in DOCS:
         pytest.fail(f"{expected} is not in _toc.yml")
-    _set_viewport(driver, DESKTOP, mobile=False)
-    _load(driver, server + "search.html?q=" + urllib.parse.quote(query))
-    result = driver.execute_async_script(
-        """
-        const done = arguments[arguments.length - 1];
-        const t0 = Date.now();
-        (function wait() {
-          const summary = document.querySelector("#search-results .search-summary");
-          const items = [...document.querySelectorAll("#search-results ul.search li")];
-          const links = items.map((li) => li.querySelector("a").href);
-          const snippets = items.map((li) => (li.querySelector("p.context") || {}).textContent || "");
-          if ((summary && summary.textContent.trim()) || Date.now() - t0 > 30000)
-            return done({summary: summary ? summary.textContent.trim() : null, links, snippets});
-          setTimeout(wait, 200);
-        })();
-        """
-    )
-    hits = {urllib.parse.unquote(urllib.parse.urlparse(h).path).lstrip("/").removesuffix(".html") for h in result["links"]}
+    result = _search(driver, server, query)
+    links = [r["link"] for r in result["results"]]
+    hits = {urllib.parse.unquote(urllib.parse.urlparse(h).path).lstrip("/").removesuffix(".html") for h in links}
     assert expected in hits, f"searching {query!r} did not find {expected}: {result}"
     # each snippet quotes the page's text around the query, not its table of contents (目录)
-    for link, snippet in zip(result["links"], result["snippets"]):
-        assert query in snippet and "目录" not in snippet, f"search snippet for {link}: {snippet!r}"
+    for r in result["results"]:
+        assert query in r["snippet"] and "目录" not in r["snippet"], f"search snippet for {r['link']}: {r['snippet']!r}"
     errors = _severe_console_errors(driver)
     assert not errors, f"search page: JavaScript console errors:\n" + "\n".join(errors)
     _screenshot(driver, SHOTS / f"search-{expected.split('/')[-1]}-desktop.png", DESKTOP, mobile=False)
+
+
+# Queries whose snippets hold formulas: 互相关 (the notation block, the glossary: ⋆, ∗),
+# 填充 (p_h, p_w), 卷积层, 步幅; "1×1 卷积层" finds the heading 6.4.3 (a title result).
+@pytest.mark.parametrize("query", ["互相关", "填充", "卷积层", "步幅", "1×1 卷积层"])
+def test_search_results_show_no_raw_tex(server, driver, query):
+    result = _search(driver, server, query)
+    assert result["results"], f"searching {query!r} found nothing: {result}"
+    raw = [(r["link"], m.group(0), r["bare"][max(m.start() - 30, 0):m.end() + 30])
+           for r in result["results"] for m in RAW_TEX.finditer(r["bare"])]
+    assert not raw, f"searching {query!r}: raw TeX in the snippets: {raw[:5]}"
+    titles = [r["title"] for r in result["results"] if RAW_TEX.search(r["title"]) or "\\" in r["title"]]
+    assert not titles, f"searching {query!r}: raw TeX in the result titles: {titles}"
+    if query == "1×1 卷积层":  # the heading "6.4.3 $1\times 1$ 卷积层", found by its text form
+        assert any(r["title"].endswith("6.4.3 1×1 卷积层") for r in result["results"]), result
+    assert sum(r["formulas"] for r in result["results"]) > 0, \
+        f"searching {query!r}: no snippet with a typeset formula (the test needs one): {result}"
+    errors = _severe_console_errors(driver)
+    assert not errors, f"search page: JavaScript console errors:\n" + "\n".join(errors)
+    if query == "填充":
+        _screenshot(driver, SHOTS / "search-formulas-desktop.png", DESKTOP, mobile=False)
+
+
+def test_search_index_titles_have_no_tex():
+    """The headings stored for the result list (alltitles) hold no TeX (_ext/zh_search_terms.py)."""
+    index = HTML / "searchindex.js"
+    if not index.exists():
+        pytest.skip(f"SKIPPED: {index} is not built; run `make book` first")
+    text = index.read_text(encoding="utf-8")
+    data = json.loads(text[text.index("(") + 1:text.rindex(")")])
+    raw = [t for t in data["alltitles"] if RAW_TEX.search(t) or "\\" in t]
+    assert not raw, f"search index titles with TeX: {raw}"
+    assert "6.4.3 1×1 卷积层" in data["alltitles"]
 
 
 # ---------------------------------------------------------------- links inside the book

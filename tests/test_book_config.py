@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -106,6 +107,42 @@ def test_cjk_softbreaks_removed_only_between_chinese_characters():
     assert block.astext() == "中文\n中文"
 
 
+# ---------------------------------------------------------------- captions and search titles
+
+
+def test_caption_number_ends_with_a_full_width_colon():
+    ext = _load_ext("figure_numbers")
+    body = ('<figcaption><p><span class="caption-number">图 6.4.3 </span><span class="caption-text">'
+            '1 × 1 卷积</span></p></figcaption> 如<a class="reference internal" href="#fig-x">'
+            '<span class="std std-numref">图 6.4.3</span></a> 所示')
+    context = {"body": body}
+    ext._caption_separator(None, "notebooks/6_4_channels", "page.html", context, None)
+    assert '<span class="caption-number">图 6.4.3：</span><span class="caption-text">1 × 1 卷积' in context["body"]
+    assert '<span class="std std-numref">图 6.4.3</span>' in context["body"]  # references unchanged
+    context = {}  # pages without a body (the search page) are left alone
+    ext._caption_separator(None, "search", "search.html", context, None)
+    assert context == {}
+
+
+@pytest.mark.parametrize("tex, text", [
+    (r"1\times 1", "1×1"), (r"1\times1", "1×1"), (r"\Delta = 0", "Δ = 0"), (r"f * g = g * f", "f * g = g * f"),
+    (r"\mathbf{X} \star \mathbf{K}", "X ⋆ K"), (r"\max(a, b)", "max(a, b)"), (r"k_h \times k_w", "k_h × k_w"),
+])
+def test_search_titles_keep_formulas_as_text(tex, text):
+    ext = _load_ext("zh_search_terms")
+    assert ext.tex_to_text(tex) == text
+    title = nodes.title()
+    title += [nodes.Text("6.4.3 "), nodes.math(tex, tex), nodes.Text(" 卷积层")]
+    assert ext._title_text(title) == f"6.4.3 {text} 卷积层"
+
+
+def test_search_snippets_load_the_books_mathjax():
+    sphinx = CONFIG["sphinx"]["config"]
+    assert {"cjk-math.js", "search-snippets.js"} <= set(sphinx["html_js_files"])
+    script = (ROOT / "_static" / "search-snippets.js").read_text(encoding="utf-8")
+    assert f'const MATHJAX = "_static/{sphinx["mathjax_path"]}";' in script
+
+
 # ---------------------------------------------------------------- a tiny book with the real _ext
 
 
@@ -117,6 +154,10 @@ def _nb(cells):
 
 def _md(text):
     return {"cell_type": "markdown", "metadata": {}, "source": text}
+
+
+# a 1 x 1 PNG
+TINY_PNG = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
 
 
 def _build_tiny_book(tmp_path, link_target):
@@ -134,7 +175,12 @@ def _build_tiny_book(tmp_path, link_target):
     (book / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n"
                                    "  - file: notebooks/6_1_why_conv\n  - file: notebooks/6_7_exercises\n")
     (book / "intro.md").write_text("# 首页\n\n文字。\n", encoding="utf-8")
-    section = _nb([_md(f"# 6.1 节\n\n## 练习\n\n1. 第一题。[参考解答](6_7_exercises.ipynb#{link_target})")])
+    figure = {"cell_type": "code", "execution_count": 1, "source": "plot()",
+              "metadata": {"mystnb": {"figure": {"name": "fig-dot", "caption": "6.1.2 节的点"}}},
+              "outputs": [{"output_type": "display_data", "metadata": {},
+                           "data": {"image/png": TINY_PNG, "text/plain": "<Figure>"}}]}
+    section = _nb([_md("# 6.1 节\n\n## 6.1.1 $1\\times 1$ 卷积\n\n如[图](#fig-dot)所示。"), figure,
+                   _md(f"## 练习\n\n1. 第一题。[参考解答](6_7_exercises.ipynb#{link_target})")])
     exercises = _nb([_md("# 6.7 练习与参考解答\n\n(ex-6-1-1)=\n## 练习 6.1.1\n\n题目。\n")])
     for name, nb in (("6_1_why_conv", section), ("6_7_exercises", exercises)):
         (book / "notebooks" / f"{name}.ipynb").write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
@@ -154,6 +200,13 @@ def test_exercise_link_to_label_resolves_and_missing_label_fails(tmp_path):
     assert 'href="6_7_exercises.html#ex-6-1-1"' in page
     assert 'id="ex-6-1-1"' in (html / "notebooks" / "6_7_exercises.html").read_text(encoding="utf-8")
     assert page.count("const THEBE_JS_URL") <= 1, "dedupe_scripts did not remove the duplicate script"
+    # figure_numbers: 图 6.1.1 with a colon in its caption, without one in the reference
+    assert '<span class="caption-number">图 6.1.1：</span><span class="caption-text">6.1.2 节的点' in page
+    assert re.search(r'如<a class="reference internal" href="#fig-dot"><span class="std std-numref">图 6\.1\.1</span></a>\s*所示', page)
+    # zh_search_terms: the heading's formula is text in the search index, no TeX
+    index = (html / "searchindex.js").read_text(encoding="utf-8")
+    titles = json.loads(index[index.index("(") + 1:index.rindex(")")])["alltitles"]
+    assert "6.1.1 1×1 卷积" in titles and not any("\\" in t for t in titles), titles
 
     html, result = _build_tiny_book(tmp_path / "missing", "ex-6-1-9")
     log = result.stdout + result.stderr
