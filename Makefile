@@ -55,8 +55,9 @@ book: system-packages $(STAMP)
 	@if [ -f $(RELEASE) ]; then cp $(RELEASE) _build/html/d2l-ch6-cnn.zip && echo "Copied $(RELEASE) next to the book"; fi
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
-## The whole book as one A4 PDF ($(PDF)), printed from the singlehtml build by the system's
-## Chromium; also copied into _build/html when that exists (the landing page links it).
+## The whole book as one typeset A4 PDF ($(PDF)): Sphinx's LaTeX builder with XeLaTeX and xeCJK
+## (`jupyter-book build . --builder pdflatex -W -n --keep-going` in _build/pdf, then latexmk; see
+## tools/build_pdf.py); also copied into _build/html when that exists (the landing page links it).
 pdf: $(STAMP)
 	@$(SYSPKG) check pdf
 	$(PY) tools/build_pdf.py --output $(PDF) --copy-to _build/html
@@ -71,9 +72,9 @@ unit-test: $(STAMP) $(ACTIONLINT)
 nb-test: $(STAMP)
 	$(PY) -m pytest $(NBVAL) notebooks -rfEs
 
-# The PDF (text, fonts, images, page size and count) with poppler-utils; book first, so that
-# the PDF is also checked where the web book links it.
-# Without Chromium (or its fonts) the PDF is not built and its tests report SKIPPED.
+# The PDF (outline, contents links, running heads, blank pages, text, fonts, figures, the LaTeX
+# log) with pypdf and poppler-utils; book first, so that the PDF is also checked where the web
+# book links it. Without TeX Live (or its fonts) the PDF is not built and its tests report SKIPPED.
 pdf-test: book
 	@if $(SYSPKG) check pdf >/dev/null; then $(MAKE) --no-print-directory pdf; \
 	else echo "PDF not built: $$($(SYSPKG) check pdf)"; fi

@@ -8,9 +8,11 @@ Post-transforms, run only by the LaTeX builder:
 2. ``SectionNumbers``: at the start of ``notebooks/6_N_*`` the LaTeX section counter is set
    to N and the figure and equation counters to 0. The headings carry their own numbers
    (secnumdepth 0, so ``\\section`` does not step the counter); with this the figures are
-   图 6.N.M, the numbers ``_ext/figure_numbers.py`` gives them on the web. Each section
-   starts on a new page.
+   图 6.N.M, the numbers ``_ext/figure_numbers.py`` gives them on the web. Each section,
+   and each page after them (参考文献, 术语表), starts on a new page, so that a section's
+   floating figures are printed before the next section begins.
 3. ``DropColabCell``: the Colab install cell (tag ``colab``) means nothing on paper.
+   ``BreakableTables``: top-level tables (the glossary's) break across pages.
 4. ``PrintWording``: each (web, print) pair of PRINT_WORDING is replaced in the text. A web
    phrase that no longer occurs anywhere in the book is a warning (an error with ``-W``),
    so the table cannot go stale while the prose changes. intro.md, plain MyST, uses
@@ -107,12 +109,35 @@ class SectionNumbers(SphinxPostTransform):
     builders = ("latex",)
 
     def run(self, **kwargs):
+        seen_section = False
         for start in self.document.findall(addnodes.start_of_file):
             n = section_number(start.get("docname", ""))
             if n is not None:
+                seen_section = True
                 start.insert(0, nodes.raw("", "\\clearpage\\setcounter{section}{%d}"
                                           "\\setcounter{figure}{0}\\setcounter{equation}{0}\n" % n,
                                           format="latex"))
+            elif seen_section:
+                start.insert(0, nodes.raw("", "\\clearpage\n", format="latex"))
+
+
+class BreakableTables(SphinxPostTransform):
+    """A table at the top level of a page (the glossary's, one per section) may break across
+    pages (longtable) instead of leaving the rest of a page empty. Tables inside a box
+    (an admonition, an exercise or solution) stay tabulars: longtable cannot nest there."""
+    default_priority = 900
+    builders = ("latex",)
+
+    def run(self, **kwargs):
+        for table in self.document.findall(nodes.table):
+            parent, boxed = table.parent, False
+            while parent is not None:
+                if not isinstance(parent, (nodes.section, nodes.document, addnodes.start_of_file)):
+                    boxed = True
+                    break
+                parent = parent.parent
+            if not boxed and "longtable" not in table["classes"]:
+                table["classes"].append("longtable")
 
 
 class DropColabCell(SphinxPostTransform):
@@ -153,14 +178,11 @@ class ExerciseBookmarks(SphinxPostTransform):
             label = (node.get("ids") or [node.get("label", "")])[0]
             if title is None or not label:
                 continue
-            text = "".join(tex_to_text(n.astext()) if isinstance(n, nodes.math)
-                           else (tex_to_text(re.sub(r"\\texorpdfstring\{.*?\}\{(.*?)\}$", r"\1", n.astext()))
-                                 if isinstance(n, nodes.raw) else n.astext())
-                           for n in title.findall(lambda n: isinstance(n, (nodes.Text, nodes.math, nodes.raw))
-                                                  and not isinstance(n.parent, nodes.math)))
-            text = re.sub(r"\s+", " ", text).strip()
-            node.parent.insert(node.parent.index(node), nodes.raw(
-                "", "\\pdfbookmark[3]{%s}{bm-%s}\n" % (_escape_bookmark(text), label), format="latex"))
+            text = re.sub(r"\s+", " ", bookmark_text(title)).strip()
+            # inside the box: the bookmark lands where the box starts, also when the box
+            # moves to the next page
+            node.insert(0, nodes.raw("", "\\pdfbookmark[3]{%s}{bm-%s}\n" % (_escape_bookmark(text), label),
+                                     format="latex"))
 
 
 class _MarkBibliography(SphinxPostTransform):
@@ -187,12 +209,54 @@ class BibliographyInPlace(SphinxPostTransform):
             marks[0].replace_self(bibliography)
 
 
+def bookmark_text(title: nodes.Node) -> str:
+    """A title's text for the outline: math as text (also math MathInTitles already turned into
+    \\texorpdfstring: its second argument)."""
+    parts = []
+    for n in title.findall(lambda n: isinstance(n, (nodes.Text, nodes.math, nodes.raw))):
+        if isinstance(n.parent, (nodes.math, nodes.raw)):
+            continue
+        if isinstance(n, nodes.math):
+            parts.append(tex_to_text(n.astext()))
+        elif isinstance(n, nodes.raw):
+            pdf = re.search(r"\\texorpdfstring\{.*\}\{(.*)\}$", n.astext(), re.S)
+            parts.append(pdf.group(1) if pdf else "")
+        else:
+            parts.append(n.astext())
+    return "".join(parts)
+
+
 def _escape_bookmark(text: str) -> str:
     return re.sub(r"([#$%&_{}\\])", r"\\\1", text)
 
 
 def _init(app):
     app.env.latex_print_wording_used = set()
+    if app.builder.name == "latex":
+        _no_floats_in_exercise_boxes(app)
+
+
+BOXED = ("exercise_node", "exercise_enumerable_node", "solution_node")
+
+
+def _no_floats_in_exercise_boxes(app):
+    """A figure inside a sphinx-exercise box is printed where it stands ([H]), as Sphinx does
+    inside its own admonitions: a float there is a LaTeX error ("Not in outer par mode")."""
+    handlers = app.registry.translation_handlers.get("latex", {})
+    for name in BOXED:
+        if name not in handlers:
+            continue
+        visit, depart = handlers[name]
+
+        def counted_visit(self, node, _visit=visit):
+            self.no_latex_floats += 1
+            _visit(self, node)
+
+        def counted_depart(self, node, _depart=depart):
+            _depart(self, node)
+            self.no_latex_floats -= 1
+
+        handlers[name] = (counted_visit, counted_depart)
 
 
 def _check_wording(app, exception):
@@ -203,7 +267,7 @@ def _check_wording(app, exception):
 
 
 def setup(app):
-    for transform in (MathInTitles, SectionNumbers, DropColabCell, PrintWording, _MarkBibliography,
+    for transform in (MathInTitles, SectionNumbers, BreakableTables, DropColabCell, PrintWording, _MarkBibliography,
                       BibliographyInPlace, ExerciseBookmarks):
         app.add_post_transform(transform)
     app.connect("builder-inited", _init)

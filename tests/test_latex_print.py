@@ -168,7 +168,19 @@ GLOSSARY = """
 术语表
 ======
 
-互相关。
+=====  =====
+term   English
+=====  =====
+xcorr  cross
+=====  =====
+
+.. note::
+
+   =====  =====
+   a      b
+   =====  =====
+   boxed  table
+   =====  =====
 """
 
 SECTION = r"""
@@ -234,6 +246,21 @@ def test_the_section_counter_is_set_at_each_notebook(tiny):
                      r"\\setcounter\{equation\}\{0\}\s*(\\sphinxstepscope\s*)?\\section\{6\.3 填充和步幅\}", tex), tex
 
 
+def test_pages_after_the_sections_start_on_a_new_page(tiny):
+    """参考文献 and 术语表 after 6.3: 6.3's floating figures are printed before them."""
+    tex = tiny[0]
+    assert re.search(r"\\clearpage\s*(\\sphinxstepscope\s*)?\\section\{参考文献\}", tex)
+    assert re.search(r"\\clearpage\s*(\\sphinxstepscope\s*)?\\section\{术语表\}", tex)
+
+
+def test_a_top_level_table_breaks_across_pages_a_boxed_one_does_not(tiny):
+    tex = tiny[0]
+    glossary = tex[tex.index(r"\section{术语表}"):]
+    assert glossary.count(r"\begin{longtable}") == 1
+    assert glossary.index(r"\begin{longtable}") < glossary.index("cross")
+    assert r"\begin{tabulary}" in glossary or r"\begin{tabular}" in glossary
+
+
 def test_the_colab_cell_is_not_printed(tiny):
     assert "colab-install-cell-marker" not in tiny[0]
 
@@ -268,3 +295,12 @@ def test_html_is_untouched(tiny):
     assert "setcounter" not in page and "PRINT_WORDING" not in warnings
     index = (tmp / "html" / "index.html").read_text(encoding="utf-8")
     assert next(iter(lp.PRINT_WORDING)) in index
+
+
+def test_bookmark_text_of_a_title_with_math():
+    from docutils import nodes
+    title = nodes.title("", "", nodes.Text("练习 6.1.1：窗口半径 "),
+                        nodes.raw("", lp.texorpdfstring(r"\Delta = 0"), format="latex"), nodes.Text(" 的卷积层"))
+    assert lp.bookmark_text(title) == "练习 6.1.1：窗口半径 Δ = 0 的卷积层"
+    title = nodes.title("", "", nodes.Text("核 "), nodes.math("", r"1\times 1"))
+    assert lp.bookmark_text(title) == "核 1×1"
