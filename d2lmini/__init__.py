@@ -22,6 +22,10 @@ from .plotting import *  # noqa: F401,F403
 from .study import *  # noqa: F401,F403
 from .training import *  # noqa: F401,F403
 
+# Inside a Jupyter kernel (Jupyter, Colab, the book's execution) every figure is stored as SVG
+# and PDF from now on; in plain Python (no kernel) nothing happens.
+if plotting._in_jupyter_kernel():
+    plotting.use_vector_display()
 
 
 def _version() -> str:

@@ -40,13 +40,16 @@ from PIL import Image
 from .diagrams import (CELL_INCHES, CORR, HIGHLIGHTS, Grid, _block, _draw_notes, _draw_row, _finish,
                        _fmt, _matrix, _pair, _padded_input, _products)
 from .ops import _check_corr2d, _check_pool2d, conv_output_shape, corr2d, pool2d
+from .plotting import PRINT_HEIGHT_IN, PRINT_WIDTH_IN, vector_bytes
 
 __all__ = ["Frame", "WindowAnimation", "animate_corr2d", "animate_conv2d", "animate_corr2d_multi_in",
            "animate_pool2d", "ConvShapeView", "explore_conv_shape", "conv_shape_explorer"]
 
 MAX_FRAMES = 64          # output positions one animation may show
 FRAME_DPI = 100          # pixels per inch of the player's frames (one grid cell is 42 px, as in the figures)
-STRIP_DPI = 150          # pixels per inch of the printed strip
+STRIP_DPI = 150          # pixels per inch of the strip inside the HTML (the Chromium PDF)
+STRIP_LABEL_IN = 0.2     # the "frame k of n" line above each frame of the vector strip (inches)
+STRIP_GAP_IN = 0.08      # between the frames of the vector strip (inches)
 PNG_COLOURS = 64         # frames are stored as palette PNGs: a few flat colours, about 4x smaller
 INTERVAL_MS = 1500       # time each frame stays on screen while playing
 WRITTEN_FILL = "#f2f2f2"  # output cells already written
@@ -117,6 +120,7 @@ class WindowAnimation:
         self.strip_frames = strip if strip is not None else tuple(sorted({0, min(1, steps - 1), steps}))
         self._draw = draw
         self._limits = None
+        self._boxes = None  # each frame's own extent (cells): x0, x1, y0, y1
         self._html = {}  # mode -> HTML
 
     def __repr__(self) -> str:  # shown as text/plain beside the HTML: no memory address
@@ -138,6 +142,7 @@ class WindowAnimation:
                 _finish(fig, ax)
                 (x0, x1), (y1, y0) = ax.get_xlim(), ax.get_ylim()
                 boxes.append((x0, x1, y0, y1))
+            self._boxes = boxes
             self._limits = (min(b[0] for b in boxes), max(b[1] for b in boxes),
                             min(b[2] for b in boxes), max(b[3] for b in boxes))
         return self._limits
@@ -149,12 +154,13 @@ class WindowAnimation:
         ax.text(0, top - 0.9, self.frames[k].title, ha="left", va="bottom", fontsize=11,
                 fontweight="bold", gid="frame-title")
 
-    def _paint(self, fig: Figure, ax, k: int) -> None:
+    def _paint(self, fig: Figure, ax, k: int, bottom: Optional[float] = None) -> None:
+        """Draw frame k in the frames' common box (bottom: a lower edge of its own, in the strip)."""
         ax.clear()
         self._draw_frame(ax, k)
         x0, x1, y0, y1 = self._layout()
         ax.set_xlim(x0, x1)
-        ax.set_ylim(y1, y0)
+        ax.set_ylim(y1 if bottom is None else bottom, y0)
         ax.set_aspect("equal")
         ax.axis("off")
 
@@ -174,6 +180,72 @@ class WindowAnimation:
         fig, ax = self._new_figure(dpi)
         self._paint(fig, ax, k)
         return fig
+
+    # ------------------------------------------------------------ print: the vector strip
+
+    def strip_layout(self, max_width: float = PRINT_WIDTH_IN, max_height: float = PRINT_HEIGHT_IN):
+        """Which frames the printed strip shows, and in how many columns, at the figures' scale.
+
+        Every frame is drawn at its natural size (one grid cell is CELL_INCHES, as in the static
+        figures), so the strip is never scaled down in print: the strip must fit ``max_width`` x
+        ``max_height`` inches. It shows ``strip_frames`` in rows of as many frames as fit side by
+        side; when they do not fit, it leaves out frames from the middle of ``strip_frames``
+        (first the second step, then the first), never the final frame. Returns
+        (frames, columns, row heights in inches).
+        """
+        x0, x1, y0, _ = self._layout()
+        width = (x1 - x0) * CELL_INCHES
+        heights = {k: (self._boxes[k][3] - y0) * CELL_INCHES + STRIP_LABEL_IN for k in self.strip_frames}
+        cols = max(1, min(len(self.strip_frames), int((max_width + STRIP_GAP_IN) // (width + STRIP_GAP_IN))))
+        shown = list(self.strip_frames)
+        while True:
+            for c in range(min(cols, len(shown)), 0, -1):
+                rows = [shown[i:i + c] for i in range(0, len(shown), c)]
+                row_heights = [max(heights[k] for k in row) for row in rows]
+                if sum(row_heights) + STRIP_GAP_IN * (len(rows) - 1) <= max_height or len(shown) == 1:
+                    return tuple(shown), c, row_heights
+            del shown[-2 if len(shown) > 2 else 0]  # the middle frames go first, the final frame stays
+
+    def strip_figure(self) -> Figure:
+        """The print form of the animation: the frames of ``strip_layout()`` in a vector Figure.
+
+        Each frame is labelled "frame k of n" (so that frames left out are declared); rows with
+        fewer frames are centred, as a figure is on its page.
+        """
+        x0, x1, y0, _ = self._layout()
+        shown, cols, row_heights = self.strip_layout()
+        width = (x1 - x0) * CELL_INCHES
+        fig_w = cols * width + (cols - 1) * STRIP_GAP_IN
+        fig_h = sum(row_heights) + STRIP_GAP_IN * (len(row_heights) - 1)
+        fig = Figure(figsize=(fig_w, fig_h))
+        FigureCanvasAgg(fig)
+        top = fig_h
+        for r, h in enumerate(row_heights):
+            row = shown[r * cols:(r + 1) * cols]
+            left = (fig_w - len(row) * width - (len(row) - 1) * STRIP_GAP_IN) / 2
+            for c, k in enumerate(row):
+                bottom = self._boxes[k][3]
+                frame_h = (bottom - y0) * CELL_INCHES
+                x = left + c * (width + STRIP_GAP_IN)
+                fig.text((x + width / 2) / fig_w, (top - STRIP_LABEL_IN / 2) / fig_h,
+                         f"frame {k + 1} of {len(self.frames)}", ha="center", va="center", fontsize=9,
+                         color="0.35", gid="strip-label")
+                ax = fig.add_axes(((x) / fig_w, (top - STRIP_LABEL_IN - frame_h) / fig_h,
+                                   width / fig_w, frame_h / fig_h))
+                self._paint(fig, ax, k, bottom=bottom)
+            top -= h + STRIP_GAP_IN
+        return fig
+
+    def strip_pdf(self) -> bytes:
+        """The strip as PDF bytes (vector, text as TrueType), the same on every run."""
+        return vector_bytes(self.strip_figure(), "pdf")
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        # text/html: the player (web, Jupyter, Colab); application/pdf: the vector strip, which
+        # myst-nb's LaTeX builder takes (its HTML builder prefers text/html, Jupyter shows the HTML)
+        return {"text/html": self.to_html(),
+                "application/pdf": base64.b64encode(self.strip_pdf()).decode("ascii"),
+                "text/plain": repr(self)}
 
     # ------------------------------------------------------------ HTML
 

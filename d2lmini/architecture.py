@@ -15,6 +15,8 @@ __all__ = ["lenet", "lenet_variant", "layer_shapes", "describe_layer", "plot_len
 _ELEMENTWISE = (nn.Sigmoid, nn.ReLU, nn.Tanh, nn.LeakyReLU, nn.GELU, nn.ELU, nn.SiLU,
                 nn.Dropout)
 
+LENET_ROW_IN = 0.34  # height of one layer's row in plot_lenet (inches)
+
 _COLORS = {'input': '#f0f0f0', 'conv': '#9ecae1', 'pool': '#a1d99b', 'flatten': '#f0f0f0',
            'linear': '#fdae6b', 'other': '#dadaeb'}
 
@@ -177,11 +179,12 @@ def plot_lenet(net=None, input_shape=(1, 1, 28, 28), name='LeNet-5', title=None)
     if title is None:
         title = f"{name}: data flow for one {_shape_text(input_shape)} input ({total:,} parameters)"
     n = len(boxes)
-    fig, ax = plt.subplots(figsize=(6.4, 0.55 * n + 0.9))
+    # LENET_ROW_IN per layer: LeNet's 9 boxes fit the printed page (plotting.PRINT_HEIGHT_IN)
+    fig, ax = plt.subplots(figsize=(6.4, LENET_ROW_IN * (n + 1) + 0.35))
     ax.set_xlim(0, 10)
-    ax.set_ylim(-0.3, n + 0.7)
+    ax.set_ylim(-0.1, n + 0.6)
     ax.axis('off')
-    x0, width, height = 1.9, 5.0, 0.62
+    x0, width, height = 1.9, 5.0, 0.66
     ax.text(x0 - 0.2, n + 0.15, 'parameters', ha='right', va='center', fontsize=8,
             color='0.35', style='italic')
     ax.text(x0 + width / 2, n + 0.15, 'layer', ha='center', va='center', fontsize=8,
@@ -204,7 +207,7 @@ def plot_lenet(net=None, input_shape=(1, 1, 28, 28), name='LeNet-5', title=None)
         if i > 0:  # arrow from the box above into this one
             ax.add_patch(FancyArrowPatch((x0 + width / 2, y + 1 + (1 - height) / 2),
                                          (x0 + width / 2, y + 1 - (1 - height) / 2),
-                                         arrowstyle='-|>', mutation_scale=9, color='0.3',
+                                         arrowstyle='-|>', mutation_scale=7, color='0.3',
                                          linewidth=0.8))
     ax.set_title(title, fontsize=10)
     fig.tight_layout()

@@ -27,7 +27,7 @@ __all__ = ["plot_corr2d", "plot_padding", "plot_stride", "plot_receptive_field",
 # The book writes cross-correlation as a star (convolution is *); mathtext keeps the source ASCII.
 CORR = r"$\star$"
 
-CELL_INCHES = 0.42                    # printed size of one grid cell
+CELL_INCHES = 0.32                    # printed size of one grid cell
 HIGHLIGHTS = (("#a6cee3", "#1f78b4"),  # (fill, edge) colours of highlighted windows, in order
               ("#fdbf6f", "#e66101"),
               ("#b2df8a", "#33a02c"))
@@ -57,7 +57,7 @@ def _draw_grid(ax, grid: Grid, left: float, top: float) -> None:
     """Draw one grid with its top-left corner at (left, top); the y axis points down."""
     labels = [[_fmt(v) for v in row] for row in grid.values.tolist()]
     longest = max(len(s) for row in labels for s in row)
-    size = 11 if longest <= 3 else 9 if longest <= 5 else 7
+    size = 11 if longest <= 2 else 10 if longest <= 3 else 8 if longest <= 4 else 7  # fits a cell
     for i, row in enumerate(labels):
         for j, label in enumerate(row):
             ax.add_patch(Rectangle((left + j, top + i), 1, 1, facecolor=grid.fills.get((i, j), "white"),
@@ -68,8 +68,17 @@ def _draw_grid(ax, grid: Grid, left: float, top: float) -> None:
         ax.add_patch(Rectangle((left + j, top + i), w, h, fill=False, edgecolor=colour,
                                linewidth=2.5, linestyle=style, gid=grid.name + ":frame"))
     if grid.title:
-        ax.text(left + len(labels[0]) / 2, top - 0.2, grid.title, ha="center", va="bottom",
+        title = grid.title
+        # a title much wider than its grid would run into its neighbours' titles: two lines
+        if _text_cells(title, 10) > len(labels[0]) + 2.4 and ", " in title:
+            title = title.replace(", ", ",\n", 1)
+        ax.text(left + len(labels[0]) / 2, top - 0.2, title, ha="center", va="bottom",
                 fontsize=10, gid=grid.name + ":title")
+
+
+def _text_cells(text: str, fontsize: float) -> float:
+    """Estimated width of a line of text, in grid cells."""
+    return len(text) * fontsize * 0.56 / 72 / CELL_INCHES
 
 
 def _draw_symbol(ax, text: str, x: float, y: float) -> None:
@@ -116,9 +125,12 @@ def _finish(fig: Figure, ax) -> Figure:
         xs += [x, x + p.get_width()]
         ys += [y, y + p.get_height()]
     for t in ax.texts:  # estimated text extents, in cell units
+        if not t.get_text():
+            continue
         x, y = t.get_position()
-        w = len(t.get_text()) * t.get_fontsize() * 0.56 / 72 / CELL_INCHES
-        h = t.get_fontsize() * 1.3 / 72 / CELL_INCHES
+        lines = t.get_text().split("\n")
+        w = max(_text_cells(line, t.get_fontsize()) for line in lines)
+        h = len(lines) * t.get_fontsize() * 1.3 / 72 / CELL_INCHES
         shift_x = {"left": 0, "center": -w / 2, "right": -w}[t.get_horizontalalignment()]
         shift_y = {"top": 0, "center": -h / 2, "baseline": -h, "bottom": -h}[t.get_verticalalignment()]
         xs += [x + shift_x, x + shift_x + w]
@@ -331,12 +343,17 @@ def plot_conv1x1(X, K, pixel: Cell = (0, 0)) -> Figure:
     mark = {"fills": {(i, j): fill}, "frames": [(i, j, 1, 1, edge, "-")]}
     inputs = [Grid(x, f"input{c}", f"X[{c}]", **mark) for c, x in enumerate(X)]
     outputs = [Grid(y, f"output{o}", f"Y[{o}]", **mark) for o, y in enumerate(Y)]
-    height = len(inputs) * (X.shape[1] + 1.2) - 1.2
+    gap = 0.8  # between the stacked channels: room for the next channel's title
+    height = len(inputs) * (X.shape[1] + gap) - gap
     fig, ax = plt.subplots()
-    _draw_row(ax, [inputs, CORR, Grid(W, "kernel", "W = K[:,:,0,0]"), "=", outputs], 0, height / 2)
+    _draw_row(ax, [inputs, CORR, Grid(W, "kernel", "W = K[:,:,0,0]"), "=", outputs], 0, height / 2,
+              column_gap=gap)
     notes = [(f"Y[{o},{i},{j}] = " + " + ".join(_times(W[o, c], X[c, i, j]) for c in range(X.shape[0]))
               + f" = {_fmt(Y[o, i, j])}", edge) for o in range(Y.shape[0])]
-    _draw_notes(ax, notes, 0, height + 0.5)
+    # the sums go under the output channels, right of the input column (the input column is the
+    # taller one): the figure stays as tall as the input channels, within the printed page
+    outputs_bottom = (height + len(outputs) * (X.shape[1] + gap) - gap) / 2
+    _draw_notes(ax, notes, X.shape[2] + 0.3, max(outputs_bottom, (height + W.shape[0]) / 2) + 0.6)
     return _finish(fig, ax)
 
 

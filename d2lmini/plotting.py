@@ -1,26 +1,84 @@
 """Plotting helpers with d2l's names, and the Animator for training curves.
 
-Figures are PNG (not SVG) by default: PNG output is stable from run to run,
-which the stored notebook outputs and nbval rely on.
+Figures are vector. Imported in a Jupyter kernel (Jupyter, Colab, the book's
+execution), d2lmini calls ``use_vector_display()``: every inline figure is stored
+as SVG (the web book, Jupyter, Colab) and as PDF (the LaTeX book), byte-identical
+from run to run. Raster stays only where the content is raster (imshow of an
+image is embedded in the SVG/PDF as a bitmap).
+
+Print sizes: the PDF's text is ``PRINT_WIDTH_IN`` wide and an image may be at most
+``PRINT_HEIGHT_IN`` tall; a larger figure is scaled down, and its text with it.
+The helpers here and in ``diagrams``/``architecture``/``study`` make figures that
+fit both at their natural size, with text of at least ``MIN_TEXT_PT``, so that
+every figure prints at 100 % and figures of one kind share one scale.
 """
 from __future__ import annotations
 
+import base64
 import io
 import math
+import os
 
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-__all__ = ["plt", "use_svg_display", "set_figsize", "set_axes", "plot", "show_images", "Animator",
+__all__ = ["plt", "use_svg_display", "use_vector_display", "set_figsize", "set_axes", "plot", "show_images", "Animator",
            "plot_confusion_matrix"]
 
 
+PRINT_WIDTH_IN = 6.5    # the LaTeX text width (166 mm): a wider figure is scaled down in print
+PRINT_HEIGHT_IN = 4.0   # under the PDF's cap on images (0.42 of the text height, 4.1 in)
+MIN_TEXT_PT = 7         # the smallest plot text at the printed size
+CONFUSION_CELL_IN = 0.27  # one cell of a confusion matrix
+
+# Deterministic vector output: fixed SVG element ids (hash salt) and PDF text as TrueType
+# (pdftotext finds the plot labels). The dates come from SOURCE_DATE_EPOCH (set below for
+# figures shown by IPython) or are left out (metadata=None, figures saved by d2lmini itself).
+VECTOR_RC = {"svg.hashsalt": "d2lmini", "pdf.fonttype": 42}
+_NO_DATE = {"svg": {"Date": None}, "pdf": {"CreationDate": None}}
+
+
+def _set_formats(*formats):
+    try:
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+    except ImportError:  # pragma: no cover - an IPython without matplotlib-inline
+        from IPython.display import set_matplotlib_formats
+    set_matplotlib_formats(*formats)
+
+
 def use_svg_display():
-    """Show inline figures as SVG in Jupyter (d2l's default; d2lmini keeps PNG otherwise)."""
-    from matplotlib_inline import backend_inline
-    backend_inline.set_matplotlib_formats('svg')
+    """Show inline figures as SVG only in Jupyter (d2l's function; d2lmini shows SVG and PDF)."""
+    _set_formats('svg')
+
+
+def use_vector_display():
+    """Store every inline figure twice, as SVG and as PDF, both byte-identical from run to run.
+
+    myst-nb's HTML builder shows image/svg+xml, its LaTeX builder application/pdf; Jupyter
+    and Colab show the SVG. d2lmini calls this on import inside a Jupyter kernel.
+    """
+    # The SVG <dc:date> and the PDF CreationDate. No metadata= here: set_matplotlib_formats
+    # passes its keywords to every format, and a key of one format makes the other warn.
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
+    plt.rcParams.update(VECTOR_RC)
+    _set_formats('svg', 'pdf')
+
+
+def vector_bytes(fig, fmt: str, **kwargs) -> bytes:
+    """``fig`` saved as 'svg' or 'pdf' bytes, the same on every run (no date, fixed ids)."""
+    buffer = io.BytesIO()
+    with plt.rc_context(VECTOR_RC):
+        fig.savefig(buffer, format=fmt, metadata=_NO_DATE[fmt], **kwargs)
+    return buffer.getvalue()
+
+
+def vector_bundle(fig, **kwargs) -> dict:
+    """The mime bundle of a figure as IPython shows it after use_vector_display():
+    SVG text and base64 PDF (as stored in a notebook)."""
+    return {"image/svg+xml": vector_bytes(fig, "svg", **kwargs).decode("utf-8"),
+            "application/pdf": base64.b64encode(vector_bytes(fig, "pdf", **kwargs)).decode("ascii")}
 
 
 def set_figsize(figsize=(3.5, 2.5)):
@@ -101,18 +159,20 @@ def plot_confusion_matrix(matrix, labels, title=None):
     n = counts.shape[0]
     # Row-normalized colours, so each true class is judged by its own errors.
     shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
-    fig, ax = plt.subplots(figsize=(0.62 * n + 2.2, 0.55 * n + 1.6))
+    # square cells of CONFUSION_CELL_IN: ten classes and their names fit PRINT_HEIGHT_IN
+    cell = CONFUSION_CELL_IN
+    fig, ax = plt.subplots(figsize=(cell * n + 1.4, cell * n + 1.3))
     ax.imshow(shares, cmap="Blues", vmin=0, vmax=1)
     for i in range(n):
         for j in range(n):
-            ax.text(j, i, f"{counts[i, j]:d}", ha="center", va="center", fontsize=8,
+            ax.text(j, i, f"{counts[i, j]:d}", ha="center", va="center", fontsize=7,
                     color="white" if shares[i, j] > 0.5 else "black")
-    ax.set_xticks(range(n), labels, rotation=45, ha="right")
-    ax.set_yticks(range(n), labels)
-    ax.set_xlabel("predicted class")
-    ax.set_ylabel("true class")
+    ax.set_xticks(range(n), labels, rotation=45, ha="right", fontsize=8)
+    ax.set_yticks(range(n), labels, fontsize=8)
+    ax.set_xlabel("predicted class", fontsize=9)
+    ax.set_ylabel("true class", fontsize=9)
     if title:
-        ax.set_title(title)
+        ax.set_title(title, fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -194,18 +254,19 @@ class Animator:
         self.fig.savefig(buf, format='png', dpi=dpi, bbox_inches='tight')
         return buf.getvalue()
 
+    def _bundle(self):
+        """The figure as SVG and PDF (vector_bundle): what every d2lmini figure stores."""
+        return vector_bundle(self.fig, bbox_inches='tight')
+
     def _show(self):
         from IPython.display import display
         self._draw()
-        data = self._png()
-        # Retina PNG (2x dpi) shown at its 1x size; PNG only, so no "<Figure ...>" text.
-        width, height = int.from_bytes(data[16:20], 'big'), int.from_bytes(data[20:24], 'big')
-        bundle = {'image/png': data}
-        meta = {'image/png': {'width': width // 2, 'height': height // 2}}
+        # SVG (web, Jupyter, Colab) and PDF (the LaTeX book), no "<Figure ...>" text.
+        bundle = self._bundle()
         if self._display is None:
-            self._display = display(bundle, raw=True, metadata=meta, display_id=True)
+            self._display = display(bundle, raw=True, display_id=True)
         else:
-            self._display.update(bundle, raw=True, metadata=meta)
+            self._display.update(bundle, raw=True)
 
     def _print_whole_x(self):
         """Print the latest values once every series has a point at the same whole x."""

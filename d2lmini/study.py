@@ -21,6 +21,8 @@ import matplotlib.pyplot as plt
 __all__ = ["LENET_STUDY_CSV", "read_lenet_study", "summarize_lenet_study", "study_curves",
            "plot_lenet_study"]
 
+STUDY_PANEL_IN = (3.25, 2.0)  # one panel of plot_lenet_study (inches): 2 x 2 panels are 6.5 x 4.0
+
 LENET_STUDY_CSV = Path(str(resources.files(__package__) / "lenet_study.csv"))
 
 _INTS = ("kernel", "epochs", "seed", "epoch", "threads", "val_size", "split_seed")
@@ -103,12 +105,14 @@ def study_curves(rows, config, key="val_acc"):
 def plot_lenet_study(rows, panels, key="val_acc", ncols=None):
     """One panel per {title: [config, ...]}: each config's mean over seeds, min-max shaded.
 
-    The panels fill rows of ``ncols`` (default: all in one row). Returns the
-    matplotlib Figure. Titles and config names must be ASCII.
+    The panels fill rows of ``ncols`` (default: 2, or fewer panels). Returns the
+    matplotlib Figure. Titles and config names must be ASCII. Every panel has one size
+    (STUDY_PANEL_IN), so that two rows of two fit the printed page at 100 %.
     """
-    ncols = ncols or len(panels)
+    ncols = ncols or min(len(panels), 2)
     nrows = -(-len(panels) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 3.4 * nrows), sharey=True,
+    width, height = STUDY_PANEL_IN
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows), sharey=True,
                              squeeze=False)
     for ax in axes.flat[len(panels):]:
         ax.set_visible(False)
@@ -121,11 +125,13 @@ def plot_lenet_study(rows, panels, key="val_acc", ncols=None):
             line, = ax.plot(epochs, mean, marker="o", markersize=3, label=config)
             ax.fill_between(epochs, [min(c) for c in columns], [max(c) for c in columns],
                             color=line.get_color(), alpha=0.2, linewidth=0)
-        ax.set_title(title)
-        ax.set_xlabel("epoch")
+        ax.set_title(title, fontsize=9, pad=3)
+        ax.set_xlabel("epoch", fontsize=8, labelpad=1)
+        ax.tick_params(labelsize=7.5)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8, loc="lower right")
+        ax.legend(fontsize=7, loc="best", handlelength=1.5, labelspacing=0.25,
+                  borderpad=0.3, framealpha=0.85)
     for row in axes:
-        row[0].set_ylabel(key.replace("_", " "))
+        row[0].set_ylabel(key.replace("_", " "), fontsize=8)
     fig.tight_layout()
     return fig

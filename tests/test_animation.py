@@ -283,6 +283,67 @@ def test_html_is_self_contained_and_small(name):
     assert height == pytest.approx(3 * frame_h * scale + 2 * 3, abs=6)
 
 
+# ---------------------------------------------------------------- print: the vector strip
+
+
+def pdf_size_in(data: bytes) -> tuple[float, float]:
+    box = re.search(rb"/MediaBox \[ *0 0 ([\d.]+) ([\d.]+) *\]", data)
+    return float(box.group(1)) / 72, float(box.group(2)) / 72
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_mime_bundle_keeps_the_player_and_adds_a_vector_strip(name):
+    """Jupyter and the web book show text/html (the player); myst-nb's LaTeX builder takes
+    application/pdf, the strip, which it prints as the figure."""
+    anim, page = built(name)
+    bundle = anim._repr_mimebundle_()
+    assert list(bundle) == ["text/html", "application/pdf", "text/plain"]
+    assert bundle["text/html"] == page and bundle["text/plain"] == repr(anim)
+    pdf = base64.b64decode(bundle["application/pdf"])
+    assert pdf.startswith(b"%PDF") and pdf == anim.strip_pdf()
+    assert pdf == built(name)[0].strip_pdf()          # the same bytes every time (no date)
+    assert b"/CreationDate" not in pdf and b"/Subtype /Image" not in pdf  # vector, no bitmap
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_strip_prints_at_the_figures_scale_and_declares_its_frames(name):
+    """The strip fits the printed page at 100 % (so one grid cell is CELL_INCHES, as in the
+    static figure), shows the final frame always, and labels each frame "frame k of n"."""
+    anim, _ = built(name)
+    shown, cols, rows = anim.strip_layout()
+    assert shown[-1] == len(anim.frames) - 1 and set(shown) <= set(anim.strip_frames)
+    assert list(shown) == sorted(shown)
+    fig = anim.strip_figure()
+    width, height = fig.get_size_inches()
+    assert width <= d2l.plotting.PRINT_WIDTH_IN and height <= d2l.plotting.PRINT_HEIGHT_IN
+    assert pdf_size_in(anim.strip_pdf()) == pytest.approx((width, height), abs=0.01)
+    labels = [t.get_text() for t in fig.texts if t.get_gid() == "strip-label"]
+    assert labels == [f"frame {k + 1} of {len(anim.frames)}" for k in shown]
+    # every frame at the scale of the static figures: its axes span as many inches as its cells
+    x0, x1, _, _ = anim._layout()
+    for ax in fig.axes:
+        (a, b) = ax.get_xlim()
+        assert ax.get_position().width * width == pytest.approx((b - a) * animation.CELL_INCHES, rel=1e-6)
+        assert (b - a) == pytest.approx(x1 - x0)
+    # each picture is one of the frames: its title is the frame's title
+    titles = [t.get_text() for ax in fig.axes for t in ax.texts if t.get_gid() == "frame-title"]
+    assert titles == [anim.frames[k].title for k in shown]
+    # a row with fewer frames is centred
+    for r in range(len(rows)):
+        row = fig.axes[r * cols:(r + 1) * cols]
+        left, right = row[0].get_position().x0, row[-1].get_position().x1
+        assert left == pytest.approx(1 - right, abs=1e-6)
+
+
+def test_strip_leaves_out_middle_frames_first_when_the_page_is_small():
+    anim = d2l.animate_corr2d(X, K)
+    final = len(anim.frames) - 1
+    assert anim.strip_layout()[0] == (0, 1, final)
+    assert anim.strip_layout(max_height=2.5)[0] == (0, final)     # one row of two
+    assert anim.strip_layout(max_width=3.5, max_height=2.5)[0] == (final,)
+    assert anim.strip_layout(max_width=1, max_height=1)[0] == (final,)  # never empty
+
+
 @pytest.mark.parametrize("mode", ["once", "loop", "reflect"])
 def test_player_mode(mode):
     anim = d2l.animate_pool2d(X, (2, 2), "max")

@@ -52,20 +52,24 @@ def test_live_jupyter_updates_one_display_in_place(kernel):
     assert len(ids) == 1  # every update targets the first display
     for m in messages:
         if m["msg_type"].endswith("display_data"):
-            assert list(m["content"]["data"]) == ["image/png"]  # no "<Figure size ...>" text
+            # vector, as every d2lmini figure: SVG (web, Jupyter) and PDF (the LaTeX book);
+            # no "<Figure size ...>" text
+            assert list(m["content"]["data"]) == ["image/svg+xml", "application/pdf"]
     assert "clear_output" not in types
 
 
 def test_headless_execution_keeps_one_final_figure(tmp_path):
     nb = nbformat.v4.new_notebook()
-    final_png = "import hashlib; print(hashlib.sha256(animator._png()).hexdigest())"
-    nb.cells = [nbformat.v4.new_code_cell(ANIMATE), nbformat.v4.new_code_cell(final_png)]
+    final = "import hashlib; print(hashlib.sha256(animator._bundle()['application/pdf'].encode()).hexdigest())"
+    nb.cells = [nbformat.v4.new_code_cell(ANIMATE), nbformat.v4.new_code_cell(final)]
     NotebookClient(nb, timeout=120, kernel_name="python3").execute()
     outputs = nb.cells[0].outputs
     assert len(outputs) == 1 and outputs[0].output_type == "display_data"
-    assert list(outputs[0].data) == ["image/png"]
+    assert list(outputs[0].data) == ["image/svg+xml", "application/pdf"]
+    assert base64.b64decode(outputs[0].data["application/pdf"]).startswith(b"%PDF")
+    assert "<svg" in outputs[0].data["image/svg+xml"]
     # The kept figure is the final state, not the first draw.
-    kept = hashlib.sha256(base64.b64decode(outputs[0].data["image/png"])).hexdigest()
+    kept = hashlib.sha256(outputs[0].data["application/pdf"].encode()).hexdigest()
     assert nb.cells[1].outputs[0].text == kept + "\n"
 
 
