@@ -89,6 +89,12 @@ other
 print("code")
 ```
 
+```{figure} dot.png
+:name: fig-in-solution
+
+一幅在解答里的图。
+```
+
 ```{solution-end}
 ```
 
@@ -111,6 +117,11 @@ print("code")
 ```
 """
 
+# a 1x1 PNG (the figure inside a solution)
+DOT_PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                        "1f15c4890000000d49444154789c63f8ffff3f0005fe02fea7d6a0a40000"
+                        "000049454e44ae426082")
+
 CONF = f"""
 import sys
 sys.path.insert(0, {str(ROOT / '_ext')!r})
@@ -129,6 +140,7 @@ def _build(tmp_path, builder, page=PAGE):
     src.mkdir(exist_ok=True)
     (src / "conf.py").write_text(CONF, encoding="utf-8")
     (src / "index.md").write_text(page, encoding="utf-8")
+    (src / "dot.png").write_bytes(DOT_PNG)
     # another page links to an exercise, as 6.1-6.6 do
     (src / "other.md").write_text("# 6.1\n\n见{ref}`参考解答 <ex-6-1-3>`。\n", encoding="utf-8")
     out = tmp_path / builder
@@ -205,6 +217,15 @@ def test_latex_titles_and_labels(latex):
     for target in links:
         assert rf"\label{{{target}}}" in tex, target
     assert "exercise-content" not in tex and "solution-content" not in tex
+
+
+def test_latex_figure_inside_a_solution_is_set_in_place(latex):
+    """A float inside sphinx-exercise's framed box stops LaTeX ("Not in outer par mode")."""
+    tex = latex[0]
+    solution = tex.split(r"\begin{sphinxadmonition}{note}{解答：练习 6.1.3")[1].split(r"\end{sphinxadmonition}")[0]
+    assert r"\begin{figure}" not in solution
+    assert r"\begin{center}" in solution and r"\captionof{figure}{一幅在解答里的图。}" in solution
+    assert r"\label{\detokenize{index:fig-in-solution}}" in solution
 
 
 def test_an_exercise_without_an_ex_label_warns(tmp_path):
