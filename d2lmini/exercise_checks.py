@@ -970,7 +970,7 @@ def checklist(label: str) -> Checklist:
 #: every exercise of 6.7: 'computable' (a value, a shape, a function), 'mixed' (a computable
 #: part with a check, and a part in words with a checklist), 'words' (words or a derivation).
 CLASSES: dict[str, str] = {
-    "ex-6-1-1": "computable", "ex-6-1-2": "words", "ex-6-1-3": "mixed", "ex-6-1-4": "mixed",
+    "ex-6-1-1": "mixed", "ex-6-1-2": "words", "ex-6-1-3": "mixed", "ex-6-1-4": "mixed",
     "ex-6-1-5": "words", "ex-6-1-6": "mixed",
     "ex-6-2-1": "computable", "ex-6-2-2": "mixed", "ex-6-2-3": "computable", "ex-6-2-4": "mixed",
     "ex-6-3-1": "computable", "ex-6-3-2": "mixed", "ex-6-3-3": "mixed", "ex-6-3-4": "words",
