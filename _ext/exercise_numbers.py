@@ -23,10 +23,8 @@ the section it belongs to, which its label says, and titles it the Chinese way:
   point at: sphinx-exercise itself only writes ``\label{exercise:ex-6-N-M}``, so in the PDF
   those links went nowhere. (Its PDF bookmark comes from _ext/latex_print.py.)
 
-In LaTeX a figure inside an exercise or a solution (6.6.4's two activation figures) is not a
-float: a float cannot sit in the framed box sphinx-exercise draws ("Not in outer par mode");
-it is set in place, centred, with its numbered caption (``\captionof{figure}``), as Sphinx does
-for a figure in a topic box.
+(A figure inside an exercise or a solution is printed in place, not as a float, by
+_ext/latex_print.py: a float cannot sit in sphinx-exercise's framed box.)
 
 Each exercise's and solution's body gets an id of its own (sphinx-exercise gives them all
 ``exercise-content`` / ``solution-content``).
@@ -175,30 +173,8 @@ class ChineseExerciseTitles(SphinxPostTransform):
         reference[:] = children
 
 
-def _figures_in_place(visit, depart):
-    r"""sphinx-exercise's LaTeX visitors, with Sphinx's in_minipage set inside the box: a
-    figure is then written as \begin{center} ... \captionof{figure}, not as a float."""
-    def visit_in_place(self, node):
-        visit(self, node)
-        self.in_minipage += 1
-
-    def depart_in_place(self, node):
-        self.in_minipage -= 1
-        depart(self, node)
-
-    return visit_in_place, depart_in_place
-
-
 def setup(app):
     app.setup_extension("sphinx_exercise")
-    from sphinx_exercise import nodes as sx
-
-    for node, visit, depart in (
-            (sx.exercise_node, sx.visit_exercise_node, sx.depart_exercise_node),
-            (sx.exercise_enumerable_node, sx.visit_exercise_enumerable_node,
-             sx.depart_exercise_enumerable_node),
-            (sx.solution_node, sx.visit_solution_node, sx.depart_solution_node)):
-        app.add_node(node, override=True, latex=_figures_in_place(visit, depart))
     app.add_node(exercise_title_zh,
                  html=(visit_exercise_title_zh, depart_exercise_title_zh),
                  singlehtml=(visit_exercise_title_zh, depart_exercise_title_zh),

@@ -219,15 +219,6 @@ def test_latex_titles_and_labels(latex):
     assert "exercise-content" not in tex and "solution-content" not in tex
 
 
-def test_latex_figure_inside_a_solution_is_set_in_place(latex):
-    """A float inside sphinx-exercise's framed box stops LaTeX ("Not in outer par mode")."""
-    tex = latex[0]
-    solution = tex.split(r"\begin{sphinxadmonition}{note}{解答：练习 6.1.3")[1].split(r"\end{sphinxadmonition}")[0]
-    assert r"\begin{figure}" not in solution
-    assert r"\begin{center}" in solution and r"\captionof{figure}{一幅在解答里的图。}" in solution
-    assert r"\label{\detokenize{index:fig-in-solution}}" in solution
-
-
 def test_an_exercise_without_an_ex_label_warns(tmp_path):
     page = "# 6.7\n\n```{exercise} 无标签\n\n题目。\n```\n\n```{exercise} 坏标签\n:label: ex-six\n\n题目。\n```\n"
     _, warnings = _build(tmp_path, "html", page)
