@@ -277,6 +277,7 @@ def test_6_2_2_wrong(instructor):
     assert "少了因子 2" in rejected("ex-6-2-2", instructor, lam_bias=lam / 2)
     assert "均值" in rejected("ex-6-2-2", instructor, lam_bias=lam / 42)
     assert "< 2，不是 < 1" in rejected("ex-6-2-2", instructor, max_stable_lr=1 / lam)
+    assert checks.check("ex-6-2-2", lam_no_bias=60, lam_bias=124.3, max_stable_lr=0.016).passed  # as read off
     text = rejected("ex-6-2-2", instructor, lam_bias=100.0)
     assert "偏小" in text and "124" not in text      # a number is not revealed
 
@@ -420,7 +421,9 @@ def test_6_6_1_wrong(instructor, sol):
     diff = instructor["ex-6-6-1"]["val_diff"]
     assert "符号反了" in rejected("ex-6-6-1", instructor, val_diff=-diff)
     test_diff = s["sigmoid-max-lr0.9"]["test"]["mean"] - s["sigmoid-avg-lr0.9"]["test"]["mean"]
-    if not math.isclose(test_diff, diff, rel_tol=0.02):
+    assert "偏小" in rejected("ex-6-6-1", instructor, val_diff=diff - 0.002)
+    assert checks.check("ex-6-6-1", val_diff=round(diff, 3)).passed      # read off to 3 decimals
+    if abs(test_diff - diff) > 1e-3:
         assert "测试准确率" in rejected("ex-6-6-1", instructor, val_diff=test_diff)
 
 
