@@ -177,6 +177,20 @@ def test_instructor_solutions_pass(instructor):
         report = checks.check(label, **answers)
         assert report.status == "passed", report.text()
         assert "全部通过" in report.text()
+        # the hidden tests' variant: other random inputs, the same verdict
+        assert checks.check(label, variant=1, **answers).passed, label
+
+
+def test_a_variant_draws_other_inputs_and_catches_the_same_mistakes(sol, instructor):
+    seen = []
+    def spy(f, g):
+        seen.append(f.clone())
+        return sol["conv2d_full"](f, g)
+    checks.check("ex-6-1-6", conv2d_full=spy)
+    checks.check("ex-6-1-6", variant=1, conv2d_full=spy)
+    assert len(seen) == 6 and not torch.equal(seen[0], seen[3])
+    assert "核没有翻转" in checks.check("ex-6-1-6", variant=2, conv2d_full=sol["corr2d_full"]).text()
+    assert checks.check("ex-6-1-6", conv2d_full=spy).passed     # the variant was reset
 
 
 def stub_answers(label):
