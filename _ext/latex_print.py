@@ -123,7 +123,8 @@ class SectionNumbers(SphinxPostTransform):
 
 class BreakableTables(SphinxPostTransform):
     """A table at the top level of a page (the glossary's, one per section) may break across
-    pages (longtable) instead of leaving the rest of a page empty. Tables inside a box
+    pages (longtable) instead of leaving the rest of a page empty; a heading right above it
+    needs room for some rows below it. Tables inside a box
     (an admonition, an exercise or solution) stay tabulars: longtable cannot nest there."""
     default_priority = 900
     builders = ("latex",)
@@ -138,6 +139,12 @@ class BreakableTables(SphinxPostTransform):
                 parent = parent.parent
             if not boxed and "longtable" not in table["classes"]:
                 table["classes"].append("longtable")
+                section = table.parent
+                if isinstance(section, nodes.section) and section.index(table) <= 2 and section.parent:
+                    # a heading right above a longtable would stay alone at a page's foot
+                    # (longtable may break before its first row): room for the heading and rows
+                    section.parent.insert(section.parent.index(section),
+                                          nodes.raw("", "\\needspace{10\\baselineskip}\n", format="latex"))
 
 
 class DropColabCell(SphinxPostTransform):
@@ -181,8 +188,10 @@ class ExerciseBookmarks(SphinxPostTransform):
             text = re.sub(r"\s+", " ", bookmark_text(title)).strip()
             # inside the box: the bookmark lands where the box starts, also when the box
             # moves to the next page
-            node.insert(0, nodes.raw("", "\\pdfbookmark[3]{%s}{bm-%s}\n" % (_escape_bookmark(text), label),
-                                     format="latex"))
+            after = next((i for i, child in enumerate(node.children)
+                          if not isinstance(child, (nodes.title, nodes.subtitle))), len(node.children))
+            node.insert(after, nodes.raw("", "\\pdfbookmark[3]{%s}{bm-%s}\n" % (_escape_bookmark(text), label),
+                                         format="latex"))
 
 
 class _MarkBibliography(SphinxPostTransform):

@@ -250,7 +250,7 @@ def test_pages_after_the_sections_start_on_a_new_page(tiny):
     """参考文献 and 术语表 after 6.3: 6.3's floating figures are printed before them."""
     tex = tiny[0]
     assert re.search(r"\\clearpage\s*(\\sphinxstepscope\s*)?\\section\{参考文献\}", tex)
-    assert re.search(r"\\clearpage\s*(\\sphinxstepscope\s*)?\\section\{术语表\}", tex)
+    assert re.search(r"\\clearpage\s*(\\needspace\S*\s*)?(\\sphinxstepscope\s*)?\\section\{术语表\}", tex)
 
 
 def test_a_top_level_table_breaks_across_pages_a_boxed_one_does_not(tiny):
@@ -304,3 +304,11 @@ def test_bookmark_text_of_a_title_with_math():
     assert lp.bookmark_text(title) == "练习 6.1.1：窗口半径 Δ = 0 的卷积层"
     title = nodes.title("", "", nodes.Text("核 "), nodes.math("", r"1\times 1"))
     assert lp.bookmark_text(title) == "核 1×1"
+
+
+def test_a_heading_over_a_breakable_table_asks_for_room(tiny):
+    tex = tiny[0]
+    # the glossary's table comes right after its heading: room for the heading and some rows
+    assert re.search(r"\\needspace\{10\\baselineskip\}\s*(\\sphinxstepscope\s*)?\\section\{术语表\}", tex), tex
+    # 6.3's heading is followed by text, not a table: nothing asked
+    assert not re.search(r"\\needspace\{10\\baselineskip\}\s*\\section\{6\.3", tex)
