@@ -9,10 +9,10 @@ arithmetic that gives it), then a final frame with the whole result.
 
 A notebook cell that ends with the animation shows it as HTML: matplotlib's
 JavaScript player (``to_jshtml``, every frame embedded as a PNG, nothing loaded
-from the network) inside ``<div class="d2l-anim-player">``, followed by
-``<img class="d2l-anim-strip">``, a static strip of a few frames and the final
-frame for printed pages. The strip is hidden on screens; the player is hidden in
-print. The pictures reuse the grids of ``diagrams``; plot text is ASCII only.
+from the network) inside ``<div class="d2l-anim-player">``. Its mime bundle also
+holds ``application/pdf``, the print form: a vector strip of a few frames and the
+final frame (``strip_figure``), which the LaTeX edition prints as the figure.
+The pictures reuse the grids of ``diagrams``; plot text is ASCII only.
 
 ``explore_conv_shape(n, k, padding, stride)`` draws the padded, strided figure
 and states the output shape; ``conv_shape_explorer()`` wires it to ipywidgets
@@ -29,12 +29,10 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-import numpy as np
 import torch
 from matplotlib.animation import FuncAnimation
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.image import imsave
 from PIL import Image
 
 from .diagrams import (CELL_INCHES, CORR, HIGHLIGHTS, Grid, _block, _draw_notes, _draw_row, _finish,
@@ -47,7 +45,6 @@ __all__ = ["Frame", "WindowAnimation", "animate_corr2d", "animate_conv2d", "anim
 
 MAX_FRAMES = 64          # output positions one animation may show
 FRAME_DPI = 100          # pixels per inch of the player's frames (one grid cell is 42 px, as in the figures)
-STRIP_DPI = 150          # pixels per inch of the strip inside the HTML (the Chromium PDF)
 STRIP_LABEL_IN = 0.2     # the "frame k of n" line above each frame of the vector strip (inches)
 STRIP_GAP_IN = 0.08      # between the frames of the vector strip (inches)
 PNG_COLOURS = 64         # frames are stored as palette PNGs: a few flat colours, about 4x smaller
@@ -64,17 +61,13 @@ _BUTTONS = {
 }
 _LABELS = {"Once": "播放一次", "Loop": "循环", "Reflect": "往返"}
 
-# The strip is for print: hidden on screens (also where _static/animation.css is not loaded,
-# as in Jupyter and Colab); the player is useless on paper. Frames shrink to narrow screens.
-# The rules name the wrapper's children by position (> div: the player, > img: the strip), so
-# that each class name occurs once per animation in the HTML (the PDF edition counts strips).
+# Frames and the slider shrink to narrow screens (also where _static/animation.css is not
+# loaded, as in Jupyter and Colab). The rules name the player by position (> div), so that its
+# class name occurs once per animation in the HTML.
 _STYLE = """<style>
-@media screen { .d2l-anim > img { display: none; } }
-@media print { .d2l-anim > div { display: none; } }
 .d2l-anim > div .animation { max-width: 100%; }
 .d2l-anim > div img { max-width: 100%; height: auto; }
 .d2l-anim > div input[type=range] { max-width: 100%; }
-.d2l-anim > img { max-width: 100%; height: auto; }
 </style>"""
 
 
@@ -99,8 +92,9 @@ class WindowAnimation:
 
     ``frames`` lists the frames (see ``Frame``); ``result`` is the whole output.
     ``frame_figure(k)`` draws frame k as a matplotlib Figure, ``to_jshtml()`` returns the
-    player alone, ``strip_png()`` the printed strip and ``to_html()`` both, wrapped as the
-    book shows them (a cell that ends with the animation displays ``to_html()``).
+    player alone and ``to_html()`` the player wrapped as the book shows it; ``strip_figure()``
+    is the printed strip. A cell that ends with the animation displays its mime bundle:
+    ``to_html()`` for Jupyter, Colab and the web book, the strip as PDF for the LaTeX book.
     ``mode`` is what playing does at the last frame: 'once' (stop on the result, the
     default), 'loop' or 'reflect'; the reader can change it under the player.
     """
@@ -261,34 +255,13 @@ class WindowAnimation:
                       lambda m: m.group(1) + _LABELS[m.group(2)] + "</label>", text)
         return text
 
-    def strip_png(self, dpi: float = STRIP_DPI) -> bytes:
-        """The frames in ``strip_frames`` stacked top to bottom, as PNG bytes."""
-        pictures = []
-        for k in self.strip_frames:
-            fig = self.frame_figure(k, dpi)
-            fig.canvas.draw()
-            pictures.append(np.asarray(fig.canvas.buffer_rgba())[..., :3])
-        width = max(p.shape[1] for p in pictures)
-        rule = np.full((3, width, 3), 190, dtype=np.uint8)
-        rows = []
-        for p in pictures:
-            if rows:
-                rows.append(rule)
-            rows.append(np.pad(p, ((0, 0), (0, width - p.shape[1]), (0, 0)), constant_values=255))
-        buffer = io.BytesIO()
-        imsave(buffer, np.concatenate(rows), format="png")
-        return _compact_png(buffer.getvalue())
-
     def to_html(self) -> str:
-        """The player and the printed strip in ``<div class="d2l-anim">`` (computed once)."""
+        """The player in ``<div class="d2l-anim">`` (computed once per mode). The print form is
+        not in the HTML: it is the bundle's application/pdf (``strip_pdf``)."""
         if self.mode not in self._html:
-            strip = base64.b64encode(self.strip_png()).decode("ascii")
-            steps = ", ".join(str(k + 1) for k in self.strip_frames)
-            alt = html.escape(f"{self.kind}: frames {steps} of {len(self.frames)}")
             self._html[self.mode] = (f'<div class="d2l-anim">\n{_STYLE}\n'
-                          f'<div class="d2l-anim-player">\n{self.to_jshtml()}\n</div>\n'
-                          f'<img class="d2l-anim-strip" alt="{alt}" src="data:image/png;base64,{strip}">\n'
-                          f'</div>\n')
+                                     f'<div class="d2l-anim-player">\n{self.to_jshtml()}\n</div>\n'
+                                     f'</div>\n')
         return self._html[self.mode]
 
     def _repr_html_(self) -> str:

@@ -251,22 +251,17 @@ def test_html_is_self_contained_and_small(name):
     assert not re.search(r"<link\b", page)
     assert not re.search(r"https?://|url\(", page), "nothing may come from the network"
     assert "fa-" not in page, "matplotlib's Font Awesome icons must be replaced"
-    # the wrapper: player and strip, with the class names the print styles rely on
+    # the wrapper: the player only (the print form is the bundle's application/pdf strip)
     assert page.startswith('<div class="d2l-anim">')
     assert page.count('<div class="d2l-anim-player">') == 1
-    strip = re.search(r'<img class="d2l-anim-strip" alt="[^"]+" src="data:image/png;base64,([A-Za-z0-9+/=]+)">', page)
-    assert strip, "the strip for printed pages is missing"
-    assert page.index("d2l-anim-player") < page.index('<img class="d2l-anim-strip"')
-    # hidden on screens by the inline style too (Jupyter and Colab do not load the book's CSS)
+    assert "<img" not in page[page.index("</style>"):page.index('<div class="d2l-anim-player">')]
+    assert "d2l-anim-strip" not in page
+    # the frames shrink to the column, also in Jupyter and Colab (which do not load the book's CSS)
     style = re.search(r"<style>(.*?)</style>", page, flags=re.S).group(1)
-    assert re.search(r"@media screen \{ \.d2l-anim > img \{ display: none; \} \}", style)
-    assert re.search(r"@media print \{ \.d2l-anim > div \{ display: none; \} \}", style)
-    # children of the wrapper: the player (the only div) and the strip (the only img)
+    assert re.search(r"\.d2l-anim > div img \{ max-width: 100%; height: auto; \}", style)
+    assert "@media print" not in style
     body = page[page.index("</style>"):]
-    assert re.findall(r"\n<(div|img) class=\"(d2l-anim-[a-z]+)\"", body) == [
-        ("div", "d2l-anim-player"), ("img", "d2l-anim-strip")]
-    # each class name once per animation: the PDF edition counts strips in the stored HTML
-    assert page.count("d2l-anim-strip") == 1 and page.count("d2l-anim-player") == 1
+    assert re.findall(r"\n<(div|img) class=\"(d2l-anim-[a-z]+)\"", body) == [("div", "d2l-anim-player")]
     # the player: every frame embedded, distinct, in order; it plays once and stops on the result
     frames = embedded_frames(page)
     assert len(frames) == len(anim.frames) and len(set(frames)) == len(frames)
@@ -274,13 +269,7 @@ def test_html_is_self_contained_and_small(name):
     assert re.search(r'value="once" id="[^"]+"\s+checked', page)
     sizes = {Image.open(io.BytesIO(f)).size for f in frames}
     assert len(sizes) == 1
-    # the strip: the chosen frames one above the other, as wide as a frame
-    width, height = Image.open(io.BytesIO(base64.b64decode(strip.group(1)))).size
-    frame_w, frame_h = sizes.pop()
-    scale = animation.STRIP_DPI / animation.FRAME_DPI
     assert anim.strip_frames == (0, 1, len(anim.frames) - 1)
-    assert width == pytest.approx(frame_w * scale, abs=2)
-    assert height == pytest.approx(3 * frame_h * scale + 2 * 3, abs=6)
 
 
 # ---------------------------------------------------------------- print: the vector strip
@@ -395,8 +384,8 @@ def test_nbval_sanitizers_remove_exactly_what_varies():
     assert sanitize(first) == sanitize(second)
     clean = sanitize(first)
     assert not re.search(r"[0-9a-f]{32}", clean)
-    assert clean.count("data:image/png;base64,<png>") == len(built("corr2d")[0].frames) + 1
-    assert 'class="d2l-anim-strip"' in clean and "new Array(5)" in clean
+    assert clean.count("data:image/png;base64,<png>") == len(built("corr2d")[0].frames)
+    assert 'class="d2l-anim-player"' in clean and "new Array(5)" in clean
 
 
 def test_book_loads_the_animation_css():
@@ -405,7 +394,7 @@ def test_book_loads_the_animation_css():
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     assert "animation.css" in config["sphinx"]["config"]["html_css_files"]
     css = (ROOT / "_static" / "animation.css").read_text(encoding="utf-8")
-    assert re.search(r"@media screen \{\s*\.d2l-anim \.d2l-anim-strip \{\s*display: none;", css)
+    assert re.search(r"\.d2l-anim \.d2l-anim-player img", css)
 
 
 # ---------------------------------------------------------------- the 6.3 explorer
@@ -649,17 +638,6 @@ def test_players_step_through_their_frames_in_chromium(player_page, tmp_path):
             assert slider == str(len(frames) - 1)
             assert base64.b64decode(last_src.split(",", 1)[1]) == frames[-1]
             element.screenshot(str(shots / f"{name}-final.png"))
-            strip_display = driver.execute_script(
-                "return getComputedStyle(document.querySelector(`#${arguments[0]} .d2l-anim-strip`)).display", name)
-            assert strip_display == "none", f"{name}: the print strip shows on screen"
-        # printed: the strip instead of the player
-        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
-        shown = driver.execute_script(
-            "return [...document.querySelectorAll('.d2l-anim')].map((a) => ["
-            "getComputedStyle(a.querySelector('.d2l-anim-strip')).display,"
-            "getComputedStyle(a.querySelector('.d2l-anim-player')).display])")
-        assert all(strip != "none" and player == "none" for strip, player in shown), shown
-        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
         # playing runs to the final frame and stops there ('once')
         click(driver, "max", "First frame")
         driver.execute_script("document.querySelector('#max button[title=\"Increase speed\"]').click();" * 6)
