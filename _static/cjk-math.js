@@ -61,6 +61,8 @@
       const line = span.closest("p, li, dd, div").clientWidth;
       if (Math.max(mjx.scrollWidth, mjx.getBoundingClientRect().width) + punctuation > line + 1)
         span.classList.add("d2l-math-wide");
+      else if (mjx.classList.contains("d2l-scrolls"))  // wide at an earlier width only
+        mjx.classList.remove("d2l-scrolls", "d2l-more-left", "d2l-more-right");
     }
   }
 

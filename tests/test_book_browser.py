@@ -11,7 +11,8 @@ typeset). Every figure caption reads "图 6.N.M：..." and every reference to a 
 "图 6.N.M". On a phone (390 px) no formula, table, figure or code block is wider than
 the column unless it scrolls in a box of its own that shows it scrolls (a fade at the
 edge, _static/cjk-math.js and custom.css), also inside the collapsed blocks once opened;
-no figure is shown below MIN_FIGURE_SCALE of its own width; each animation player's
+no figure is shown below MIN_FIGURE_SCALE of its own width, nor the text of an SVG figure
+below MIN_FIGURE_TEXT_PX; each animation player's
 buttons stay on one line. On each page with animations (d2lmini.animation), every
 player's "next frame" button shows the notebook's next frame. Screenshots of every
 page, at desktop and phone width, and of two frames of every animation, go to
@@ -58,6 +59,7 @@ TOC = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
 DESKTOP = (1280, 900)
 PHONE = (390, 844)
 MIN_FIGURE_SCALE = 0.8  # _static/cjk-math.js: a figure is never shown smaller on a phone
+MIN_FIGURE_TEXT_PX = 8  # the smallest text of an SVG figure, as shown on a phone (CSS px)
 MAX_SHOT_HEIGHT = 12000  # px; long pages are cut there
 
 CHROMIUM_ARGS = [
@@ -258,13 +260,49 @@ return [...document.querySelectorAll("article.bd-article .d2l-anim .anim-buttons
 """
 
 
-def _open_collapsed_blocks(drv):
-    """Open every <details> (solutions, hidden cells, dropdowns); cjk-math.js then re-measures."""
-    drv.execute_async_script(
+# Each SVG figure shown: its file and the shown and own widths.
+SVG_FIGURES = """
+return [...document.querySelectorAll("article.bd-article div.cell_output img, article.bd-article figure img")]
+  .filter((img) => !img.closest(".d2l-anim") && img.getClientRects().length && /\\.svg$/.test(img.src))
+  .map((img) => [new URL(img.src).pathname, img.getBoundingClientRect().width,
+                 parseFloat("d2lWidth" in img.dataset ? img.dataset.d2lWidth : img.style.width) || img.naturalWidth]);
+"""
+
+
+def _smallest_svg_text_pt(path: Path) -> float | None:
+    """Matplotlib writes each text's glyphs as paths in a group scaled by fontsize / 100:
+    <g transform="translate(x y) scale(0.1 -0.1)"> is 10 pt text."""
+    sizes = [float(m) * 100 for m in re.findall(r'scale\(([0-9.]+) -\1\)', path.read_text(encoding="utf-8"))]
+    sizes = [pt for pt in sizes if pt < 50]  # scale(1 -1) flips an image, it is no text
+    return min(sizes) if sizes else None
+
+
+def _small_figure_text(drv) -> list[str]:
+    small = []
+    for url_path, shown, own in drv.execute_script(SVG_FIGURES):
+        path = HTML / urllib.parse.unquote(url_path).lstrip("/")
+        pt = _smallest_svg_text_pt(path) if path.exists() else None
+        if pt is not None and own:
+            px = pt * 4 / 3 * shown / own
+            if px < MIN_FIGURE_TEXT_PX:
+                small.append(f"{path.name}: {pt:g} pt text shown at {px:.1f} px")
+    return small
+
+
+def _open_collapsed_blocks(drv) -> int:
+    """Open every collapsed block as a reader would: each <details> (hidden cells) and each
+    sphinx-togglebutton toggle (the 6.7 solutions: its button); cjk-math.js then re-measures.
+    Returns how many it opened."""
+    return drv.execute_async_script(
         """
         const done = arguments[arguments.length - 1];
-        document.querySelectorAll("article.bd-article details").forEach((d) => { d.open = true; });
-        requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 400)));
+        let opened = 0;
+        document.querySelectorAll("article.bd-article details:not([open])").forEach((d) => { d.open = true; opened++; });
+        document.querySelectorAll("article.bd-article button.toggle-button").forEach((b) => {
+          const target = document.getElementById(b.dataset.target);
+          if (target && target.classList.contains("toggle-hidden")) { b.click(); opened++; }
+        });
+        requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => done(opened), 400)));
         """
     )
 
@@ -404,17 +442,23 @@ def test_page(server, driver, doc):
     assert not wide, f"{doc}: at {PHONE[0]} px:\n" + "\n".join(wide)
     shrunk = driver.execute_script(SHRUNK_FIGURES, MIN_FIGURE_SCALE)
     assert not shrunk, f"{doc}: figures shown below {MIN_FIGURE_SCALE} of their width (name, px, own px): {shrunk}"
+    small = _small_figure_text(driver)
+    assert not small, f"{doc}: figure text below {MIN_FIGURE_TEXT_PX} px at {PHONE[0]} px: {small}"
     rows = driver.execute_script(PLAYER_BUTTON_ROWS)
     assert all(len(tops) == 1 for tops in rows), f"{doc}: player buttons on several lines (top offsets): {rows}"
     errors = _severe_console_errors(driver)
     assert not errors, f"{doc} (phone): JavaScript console errors:\n" + "\n".join(errors)
     _screenshot(driver, SHOTS / f"{name}-phone.png", PHONE, mobile=True)
     # the same inside the collapsed blocks, opened
-    _open_collapsed_blocks(driver)
+    opened = _open_collapsed_blocks(driver)
+    if doc == "notebooks/6_7_exercises":
+        assert opened > 0, f"{doc}: no collapsed solution opened (the phone checks must see the solutions)"
     wide = driver.execute_script(WIDE_WITHOUT_SCROLL_BOX)
     assert not wide, f"{doc}: at {PHONE[0]} px, in the opened collapsed blocks:\n" + "\n".join(wide)
     shrunk = driver.execute_script(SHRUNK_FIGURES, MIN_FIGURE_SCALE)
     assert not shrunk, f"{doc}: figures in collapsed blocks shown below {MIN_FIGURE_SCALE} of their width: {shrunk}"
+    small = _small_figure_text(driver)
+    assert not small, f"{doc}: figure text in collapsed blocks below {MIN_FIGURE_TEXT_PX} px: {small}"
     _set_viewport(driver, DESKTOP, mobile=False)
 
 
