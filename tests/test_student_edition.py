@@ -172,3 +172,80 @@ def test_stubs_run_top_to_bottom_and_every_check_is_unanswered(student):
         shown = outputs[f"{label}-check"]
         assert shown.splitlines()[0].endswith(checks.UNANSWERED), (label, shown)
         assert "Traceback" not in shown
+
+
+# ---------------------------------------------------------------------------------------------
+# The grading version (nbgrader): tools/make_student.py --grading
+
+@pytest.fixture(scope="module")
+def grading(tmp_path_factory, student):
+    folder = tmp_path_factory.mktemp("grading")
+    assert make_student.main(["--out", str(student[0].parent), "--grading", str(folder)]) == 0
+    path = folder / "source" / make_student.ASSIGNMENT / SOURCE.name
+    return folder, json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_grading_source_marks_solutions_tests_and_manual_answers(grading):
+    _, nb = grading
+    by_id = {c["id"]: c for c in nb["cells"]}
+    auto = manual = 0
+    for cell in nb["cells"]:
+        meta = cell["metadata"].get("nbgrader")
+        assert meta and meta["grade_id"] == cell["id"], cell["id"]
+        label = re.match(r"(ex-6-\d-\d)-(stub|test|answer)$", cell["id"])
+        if not label:
+            assert meta["locked"] and not meta["solution"] and not meta["grade"], cell["id"]
+            continue
+        label, part = label.groups()
+        text = text_of(cell)
+        if part == "stub":
+            assert meta["solution"] and text.startswith(checks.STUBS[label])
+            assert "### BEGIN SOLUTION\n" in text and text.endswith("### END SOLUTION\n")
+        elif part == "test":
+            assert meta["grade"] and meta["locked"] and meta["points"] == len(checks.answer_names(label))
+            assert text.startswith("### BEGIN HIDDEN TESTS\n") and text.endswith("### END HIDDEN TESTS\n")
+            assert "variant=1" in text
+            auto += meta["points"]
+        else:
+            assert meta["solution"] and meta["grade"] and meta["points"] == 1
+            assert checks.CLASSES[label] != "computable"
+            manual += 1
+    assert {cid[:-5] for cid in by_id if cid.endswith("-test")} == set(checks.CHECKS)
+    assert auto == sum(len(checks.answer_names(label)) for label in checks.CHECKS)
+    assert manual == sum(kind != "computable" for kind in checks.CLASSES.values())
+
+
+def test_nbgrader_releases_the_student_edition_and_grades_it(grading, student):
+    """generate_assignment gives the student edition; autograde: full marks to the instructor's
+    notebook, 0 to the stubs (about 2 minutes; skipped where nbgrader is not installed)."""
+    pytest.importorskip("nbgrader")
+    import csv
+    import os
+    import shutil
+    import subprocess
+    folder, source_nb = grading
+    env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
+
+    def nbgrader(*args):
+        done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=folder, env=env,
+                              capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-3000:]
+
+    nbgrader("generate_assignment", make_student.ASSIGNMENT, "--force")
+    released = json.loads((folder / "release" / make_student.ASSIGNMENT / SOURCE.name).read_text(encoding="utf-8"))
+    unlink = lambda t: re.sub(r"\]\([^)]*/(6_\d_)", r"](\1", t).rstrip("\n")
+    got = [unlink(text_of(c)) for c in released["cells"] if text_of(c).strip()]
+    assert got == [unlink(text_of(c)) for c in student[1]["cells"]], "the release is not the student edition"
+
+    for who, path in (("instructor", folder / "source"), ("stub", folder / "release")):
+        target = folder / "submitted" / who / make_student.ASSIGNMENT
+        target.mkdir(parents=True)
+        shutil.copy(path / make_student.ASSIGNMENT / SOURCE.name, target)
+    nbgrader("autograde", make_student.ASSIGNMENT, "--create", "--force")
+    nbgrader("export")
+    rows = {r["student_id"]: r for r in csv.DictReader((folder / "grades.csv").open(encoding="utf-8"))}
+    auto = sum(len(checks.answer_names(label)) for label in checks.CHECKS)
+    manual = sum(kind != "computable" for kind in checks.CLASSES.values())
+    assert float(rows["instructor"]["max_score"]) == auto + manual
+    assert float(rows["instructor"]["raw_score"]) == auto      # the word answers wait for a teacher
+    assert float(rows["stub"]["raw_score"]) == 0
