@@ -459,12 +459,15 @@ def test_figure_numbers_as_on_the_web_and_captions_with_a_colon(squashed):
 # ---------------------------------------------------------------- layout
 
 
-def _blank_fractions(pdf: Path, dpi: int = 40, gap_mm: float = 8.0) -> list[float]:
-    """Per page: the inkless runs of at least gap_mm inside the text band, over the band's height
-    (the band runs from the median first to the median last ink row over all pages). A row is
-    ink where it has ink between 12 % and 88 % of the page width (the text block is 10.5-89.5 %):
-    the side rules of a framed
-    box (a code cell, a solution) run the whole height of the box and would hide a hole in it."""
+def _blank_fractions(pdf: Path, dpi: int = 40, gap_mm: float = 8.0, box_gap_mm: float = 14.0) -> list[float]:
+    """Per page: the empty runs inside the text band, over the band's height (the band runs
+    from the median first to the median last ink row over all pages).
+
+    A row is ink where it has a pixel darker than 245 between 12 % and 88 % of the page width
+    (the text block is 10.5-89.5 %: the side rules of a framed box, which run the whole height
+    of the box, would hide a hole in it). An empty run counts when it is at least gap_mm long
+    (line and paragraph spacing is shorter); a run inside a code box (its grey background,
+    no white row) counts from box_gap_mm, so that a code cell's blank lines are not a hole."""
     import tempfile
 
     import numpy as np
@@ -473,24 +476,28 @@ def _blank_fractions(pdf: Path, dpi: int = 40, gap_mm: float = 8.0) -> list[floa
     with tempfile.TemporaryDirectory() as tmp:
         _poppler("pdftoppm", "-gray", "-r", str(dpi), "-png", str(pdf), f"{tmp}/p")
         files = sorted(Path(tmp).glob("p-*.png"), key=lambda p: int(p.stem.split("-")[1]))
-        inks = []
+        inks, whites = [], []
         for f in files:
             grey = np.asarray(Image.open(f).convert("L"))
-            width = grey.shape[1]
-            inks.append((grey[:, int(0.12 * width):int(0.88 * width)] < 245).any(axis=1))
+            middle = grey[:, int(0.12 * grey.shape[1]):int(0.88 * grey.shape[1])]
+            inks.append((middle < 245).any(axis=1))
+            whites.append((middle >= 250).all(axis=1))
     inked = [r for r in inks if r.any()]
     top = int(np.median([np.argmax(r) for r in inked]))
     bottom = int(np.median([len(r) - 1 - np.argmax(r[::-1]) for r in inked]))
-    band, gap = bottom - top + 1, gap_mm / 25.4 * dpi
+    band = bottom - top + 1
+    gap, box_gap = gap_mm / 25.4 * dpi, box_gap_mm / 25.4 * dpi
     fractions = []
-    for rows in inks:
+    for rows, white in zip(inks, whites):
         blank = run = 0
-        for ink in list(rows[top:bottom + 1]) + [True]:
+        any_white = False
+        for ink, w in list(zip(rows[top:bottom + 1], white[top:bottom + 1])) + [(True, False)]:
             if ink:
-                blank += run if run >= gap else 0
-                run = 0
+                blank += run if run >= (gap if any_white else box_gap) else 0
+                run, any_white = 0, False
             else:
                 run += 1
+                any_white |= bool(w)
         fractions.append(blank / band)
     return fractions
 
