@@ -152,7 +152,7 @@ def test_d2lmini_reads_and_summarizes_the_same_rows(rows):
     fig = d2l.plot_lenet_study(typed, {"a": ["kernel3"], "b": ["epochs20"], "c": ["mlp-lr0.1"]},
                                ncols=2)
     assert len(fig.axes) == 4 and [ax.get_visible() for ax in fig.axes] == [True] * 3 + [False]
-    assert tuple(fig.get_size_inches()) == (8.4, 6.8)
+    assert tuple(fig.get_size_inches()) == (6.5, 4.0)  # 2 x 2 panels of study.STUDY_PANEL_IN
 
 
 def test_one_real_run_follows_the_protocol(monkeypatch):
