@@ -19,6 +19,7 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shutil
 import subprocess
 import sys
@@ -60,8 +61,31 @@ def jupyter_book() -> str:
     return found
 
 
+@contextlib.contextmanager
+def _exclusive():
+    """One build at a time in _build/pdf: a second `make pdf` in the same checkout waits
+    (two builds wiped each other's _build/pdf/_build: "image file not readable")."""
+    WORK.mkdir(parents=True, exist_ok=True)
+    with open(WORK / ".lock", "w") as lock:
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no lock
+            yield
+            return
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def build(output: Path = DEFAULT_OUTPUT) -> Path:
     """A clean LaTeX build of the book; returns the PDF."""
+    with _exclusive():
+        return _build(output)
+
+
+def _build(output: Path) -> Path:
     if (WORK / "_build").exists():
         shutil.rmtree(WORK / "_build")
     cmd = [jupyter_book(), "build", str(ROOT), "--builder", "pdflatex", "-W", "-n", "--keep-going",
