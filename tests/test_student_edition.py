@@ -151,6 +151,35 @@ def test_check_mode_detects_a_stale_edition(tmp_path):
     assert make_student.main(["--out", str(tmp_path), "--check"]) == 1
 
 
+def test_committed_student_folder_is_current():
+    """student/ (the edition, its book page, the zip) is what make student writes from 6.7 now."""
+    assert make_student.main(["--check"]) == 0, "student/ is stale: run make student and commit it"
+
+
+def test_zip_holds_every_student_notebook_and_the_book_lists_them():
+    import zipfile
+    import yaml
+    folder = ROOT / make_student.STUDENT_DIR
+    notebooks = sorted(p.name for p in folder.glob("*.ipynb"))
+    assert notebooks == [SOURCE.name]
+    with zipfile.ZipFile(folder / make_student.ZIP_NAME) as archive:
+        assert sorted(archive.namelist()) == [f"d2l-ch6-student/{n}" for n in notebooks]
+        for name in notebooks:
+            assert archive.read(f"d2l-ch6-student/{name}") == (folder / name).read_bytes()
+    # the book's page: one Colab link per student notebook, the zip as a download
+    index = (folder / make_student.INDEX_NAME).read_text(encoding="utf-8")
+    for name in notebooks:
+        assert make_student.colab_url(name) in index
+        assert make_student.colab_url(name).endswith(f"/blob/main/student/{name}")
+    assert f"{{download}}`" in index and f"<{make_student.ZIP_NAME}>`" in index
+    # _toc.yml: the page and its notebooks, under 6.7
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    six_seven = next(c for c in toc["chapters"] if c["file"] == "notebooks/6_7_exercises")
+    page = six_seven["sections"][0]
+    assert page["file"] == "student/index"
+    assert [s["file"] for s in page["sections"]] == [f"student/{n[:-6]}" for n in notebooks]
+
+
 def test_stubs_run_top_to_bottom_and_every_check_is_unanswered(student):
     """A fresh kernel (cwd = the edition's folder) runs every cell; each check says 还没有作答."""
     nbformat = pytest.importorskip("nbformat")
@@ -213,6 +242,64 @@ def test_grading_source_marks_solutions_tests_and_manual_answers(grading):
     assert {cid[:-5] for cid in by_id if cid.endswith("-test")} == set(checks.CHECKS)
     assert auto == sum(len(checks.answer_names(label)) for label in checks.CHECKS)
     assert manual == sum(kind != "computable" for kind in checks.CLASSES.values())
+
+
+def test_instructor_notebook_passes_every_check_and_hidden_test(grading):
+    """Without nbgrader: the grading source (the instructor's solutions in each stub cell), run top to
+    bottom in a fresh kernel, passes every check cell (全部通过) and every hidden-test cell (no
+    AssertionError). What nbgrader's autograde scores is exactly these cells; this runs where
+    nbgrader is not installed (students' and readers' installs, requirements.txt)."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    folder, _ = grading
+    path = folder / "source" / make_student.ASSIGNMENT / SOURCE.name
+    nb = nbformat.read(path, as_version=4)
+    client = nbclient.NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
+                                     resources={"metadata": {"path": str(path.parent)}})
+    client.execute()
+    errors, checked, tested = {}, 0, 0
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for out in cell.outputs:
+            if out.output_type == "error":
+                errors[cell.id] = f"{out.ename}: {out.evalue}"[:300]
+        shown = "".join(o.get("text", "") or o.get("data", {}).get("text/plain", "") for o in cell.outputs)
+        if cell.id.endswith("-check"):
+            checked += 1
+            assert shown.splitlines()[0].endswith("全部通过"), (cell.id, shown)
+        if cell.id.endswith("-test"):
+            tested += 1
+    assert not errors, errors
+    assert checked == tested == len(checks.CHECKS)
+
+
+def released_by_nbgrader_rules(nb: dict) -> list[str]:
+    """What nbgrader generate_assignment leaves (with this course's nbgrader_config): the lines from
+    BEGIN SOLUTION to END SOLUTION and from BEGIN HIDDEN TESTS to END HIDDEN TESTS removed (the code
+    stub is empty), a markdown answer cell replaced by the text stub; empty cells dropped."""
+    out = []
+    for cell in nb["cells"]:
+        meta = cell["metadata"].get("nbgrader", {})
+        text = text_of(cell)
+        if cell["cell_type"] == "markdown" and meta.get("solution"):
+            text = make_student.ANSWER_PROMPT
+        for begin, end in (("### BEGIN SOLUTION", "### END SOLUTION"),
+                           ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")):
+            text = re.sub(rf"^{begin}\n.*?^{end}\n?", "", text, flags=re.S | re.M)
+        if text.strip():
+            out.append(text)
+    return out
+
+
+def test_release_is_the_student_edition_by_nbgrader_rules(grading, student):
+    """Without nbgrader: the grading source with its solution and hidden-test regions cleared is
+    the student edition cell for cell (the nbgrader test below checks the same with nbgrader)."""
+    _, source_nb = grading
+    unlink = lambda t: re.sub(r"\]\([^)]*/(6_\d_)", r"](\1", t).rstrip("\n")
+    got = [unlink(t) for t in released_by_nbgrader_rules(source_nb)]
+    assert got == [unlink(text_of(c)) for c in student[1]["cells"]]
+    assert not any("SOLUTION" in t or "HIDDEN TESTS" in t or "variant=" in t for t in got)
 
 
 def test_nbgrader_releases_the_student_edition_and_grades_it(grading, student):

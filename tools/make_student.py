@@ -1,9 +1,14 @@
 """Write the student edition of the exercises notebook (issue 17).
 
-    python tools/make_student.py                 # writes student/6_7_exercises.ipynb
+    python tools/make_student.py                 # writes student/ (make student)
     python tools/make_student.py --out DIR       # somewhere else
-    python tools/make_student.py --check         # exit 1 if the written file is stale
+    python tools/make_student.py --check         # exit 1 if a written file is stale
     python tools/make_student.py --grading DIR   # also the nbgrader course folder (teacher's)
+
+student/ holds, all generated and committed (Colab opens notebooks from GitHub; the book's student
+pages are built from them): 6_7_exercises.ipynb (the student edition), index.md (the book's page
+that links it: a Colab link per student notebook and the download of all of them) and
+d2l-ch6-student.zip (every student notebook, written byte for byte reproducibly).
 
 From notebooks/6_7_exercises.ipynb (sphinx-exercise form: a ```{exercise} cell, then
 ```{solution-start} ... the solution's text and code cells ... ```{solution-end}):
@@ -39,14 +44,20 @@ import json
 import os
 import re
 import sys
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "notebooks" / "6_7_exercises.ipynb"
 DEFAULT_OUT = ROOT / "student"
+STUDENT_DIR = "student"              # where the committed edition lives (its Colab links point there)
+ZIP_NAME = "d2l-ch6-student.zip"
+INDEX_NAME = "index.md"
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
 
 from d2lmini import exercise_checks as checks  # noqa: E402
+from sync_colab_cells import read_repository  # noqa: E402  (the one place for the repository URL)
 
 EXERCISE = re.compile(r"^```\{exercise\}\s*(?P<title>.*?)\n:label:\s*(?P<label>ex-6-\d-\d)\s*\n(?P<body>.*)\n```\s*$",
                       re.S)
@@ -297,28 +308,100 @@ def render(nb: dict) -> str:
     return json.dumps(nb, ensure_ascii=False, indent=1) + "\n"
 
 
+def colab_url(name: str) -> str:
+    """Colab's link to the committed student notebook ``name`` on GitHub (_config.yml's repository)."""
+    import yaml
+    url, branch = read_repository(ROOT / "_config.yml")
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    book = str((config.get("repository") or {}).get("path_to_book") or "").strip("/")
+    path = "/".join(p for p in (book, STUDENT_DIR, name) if p)
+    return f"https://colab.research.google.com/github/{url.split('github.com/', 1)[1]}/blob/{branch}/{path}"
+
+
+def index_page(names: list[str]) -> str:
+    """The book's page for the student edition (student/index.md)."""
+    n_checked = len(checks.CHECKS)
+    n_lists = len(checks.CHECKLISTS)
+    rows = "\n".join(
+        f"| {number} 练习（学生版） | [在 Colab 中打开]({colab_url(name)}) | [在本书中阅读]({name}) |"
+        for name in names for number in [name[0] + "." + name[2]])
+    return f"""\
+% 此页由 tools/make_student.py 生成（make student），请勿手工修改。
+
+# 练习的学生版：先做，再对答案
+
+[6.7 节](../notebooks/6_7_exercises.ipynb)收集了全书的 {len(checks.CLASSES)} 道练习和它们的参考解答。学生版是同一份笔记本去掉了全部参考解答，供想先自己动手的读者和布置作业的老师使用：
+
+- 能算出答案的题（{n_checked} 道）各有一个“你的解答”格子和一个检查格子：把 `...` 换成你的答案（一个值、一个形状或一个函数），再运行检查。检查用中文说出哪些部分通过了；没通过的部分，它说期望的是什么、得到的是什么（形状、数值、容差），常见的错误会直接点出来，但不给出答案。还没作答的格子显示“还没有作答”，笔记本照常往下运行。
+- 要用文字或推导回答的部分（{n_lists} 道题）各有一个“你的回答”格子，和一份“好的回答应当讲到”的清单，写完之后再展开对照。
+
+检查和清单都在 d2lmini 里，不需要另装别的包。
+
+## 打开学生版
+
+| 笔记本 | Colab | 网页 |
+|---|---|---|
+{rows}
+
+在 Colab 中打开后，从上往下依次运行各个格子：第一个代码格子会安装 d2lmini。Colab 里的改动要保存，请用“文件 → 在云端硬盘中保存一份副本”。
+
+{{download}}`下载全部学生版笔记本（{ZIP_NAME}）<{ZIP_NAME}>`：解压后用本地的 Jupyter 打开；没有安装 d2lmini 时，第一个代码格子会从本书的代码仓库安装它。
+
+## 给老师
+
+同一个命令 `make student` 还写出一个 nbgrader 的课程文件夹：学生拿到的正是这份学生版，评分用学生看不到的测试（每道题换一组随机输入再检查一遍），文字题留给老师批阅。怎样分发、收集和一条命令评分，见代码仓库 README 的“布置作业和评分（教师）”一节。
+"""
+
+
+def zip_bytes(files: dict[str, str]) -> bytes:
+    """Every student notebook in one zip, the same bytes on every machine (stored, fixed dates)."""
+    import io
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(f"d2l-ch6-student/{name}", date_time=(1980, 1, 1, 0, 0, 0))
+            info.create_system = 3                 # Unix, whatever the machine
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, files[name].encode("utf-8"))
+    return buffer.getvalue()
+
+
+def edition(sources: list[Path], out_dir: Path) -> dict[str, bytes]:
+    """Every file of the student folder: name -> content."""
+    notebooks = {src.name: render(make_student(json.loads(src.read_text(encoding="utf-8")), out_dir))
+                 for src in sources}
+    files = {name: text.encode("utf-8") for name, text in notebooks.items()}
+    files[INDEX_NAME] = index_page(list(notebooks)).encode("utf-8")
+    files[ZIP_NAME] = zip_bytes(notebooks)
+    return files
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", type=Path, default=SOURCE)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder to write into")
-    parser.add_argument("--check", action="store_true", help="exit 1 if the written file is stale")
+    parser.add_argument("--check", action="store_true", help="exit 1 if a written file is stale")
     parser.add_argument("--grading", type=Path, help="also write the nbgrader course folder here")
     args = parser.parse_args(argv)
     out_dir = args.out.resolve()
-    nb = json.loads(args.source.read_text(encoding="utf-8"))
-    text = render(make_student(nb, out_dir))
-    target = out_dir / args.source.name
+    files = edition([args.source], out_dir)
+    show = lambda p: p.relative_to(ROOT) if p.is_relative_to(ROOT) else p
     if args.check:
-        current = target.read_text(encoding="utf-8") if target.exists() else None
-        if current != text:
-            print(f"{target} is stale: run python tools/make_student.py", file=sys.stderr)
-            return 1
-        return 0
+        stale = [name for name, data in files.items()
+                 if not (out_dir / name).is_file() or (out_dir / name).read_bytes() != data]
+        for name in stale:
+            print(f"{show(out_dir / name)} is stale: run make student (python tools/make_student.py)",
+                  file=sys.stderr)
+        return 1 if stale else 0
     out_dir.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
-    print(f"wrote {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")
+    for name, data in files.items():
+        target = out_dir / name
+        if not target.is_file() or target.read_bytes() != data:
+            target.write_bytes(data)
+        print(f"wrote {show(target)}")
     if args.grading:
-        print(f"wrote {write_grading(nb, args.grading.resolve(), args.source.name)}")
+        nb = json.loads(args.source.read_text(encoding="utf-8"))
+        print(f"wrote {show(write_grading(nb, args.grading.resolve(), args.source.name))}")
     return 0
 
 
