@@ -36,14 +36,15 @@
 //   hidden): such a formula gets the class d2l-math-wide, and custom.css lets it scroll in
 //   its own box.
 // - A figure (an image in a cell output) that would be shown below MIN_FIGURE_SCALE of its
-//   own width, where its labels become too small to read, keeps that width and scrolls
-//   sideways in a div.d2l-figure-scroll of its own (pinch-zoom shows the rest).
+//   own width, or (an SVG) with its smallest text below MIN_TEXT_PX, keeps the width where
+//   its labels are readable and scrolls sideways in a div.d2l-figure-scroll of its own.
 // - Every box that scrolls sideways (display formulas, the wide inline ones, tables, figures,
 //   code and printed output) gets the class d2l-scrolls, and d2l-more-left / d2l-more-right
 //   while it has more to show on that side: custom.css fades the content out towards that
 //   edge. When done, <html data-d2l-scroll="ready"> (the browser test waits for it).
 (() => {
   const MIN_FIGURE_SCALE = 0.8;
+  const MIN_TEXT_PX = 8;  // an SVG figure's smallest text, as shown (CSS px)
   const SCROLLERS = ["div.math > mjx-container", "span.math.d2l-math-wide > mjx-container",
                      ".pst-scrollable-table-container", "div.d2l-figure-scroll", "pre"]
     .map((s) => "article.bd-article " + s).join(", ");
@@ -72,13 +73,29 @@
     return parseFloat(styled) || parseFloat(img.getAttribute("width")) || img.naturalWidth;
   }
 
+  // The smallest text of an SVG figure, in pt: matplotlib writes each text's glyphs in a
+  // group scaled by fontsize / 100 (scale(0.1 -0.1) is 10 pt); scale(1 -1) flips an image.
+  function measureSvgText() {
+    const svgs = [...document.querySelectorAll(FIGURES)].filter((img) => /\.svg$/.test(img.currentSrc || img.src));
+    return Promise.all(svgs.map((img) => fetch(img.currentSrc || img.src)
+      .then((response) => (response.ok ? response.text() : ""))
+      .then((svg) => {
+        const pts = [...svg.matchAll(/scale\(([0-9.]+) -\1\)/g)].map((m) => parseFloat(m[1]) * 100).filter((pt) => pt < 50);
+        if (pts.length) img.dataset.d2lTextPt = Math.min(...pts);
+      })
+      .catch(() => {})));
+  }
+
   function figures() {
     for (const img of document.querySelectorAll(FIGURES)) {
       if (img.closest(".d2l-anim") || !img.naturalWidth || !img.getClientRects().length) continue;
       let box = img.parentElement.classList.contains("d2l-figure-scroll") ? img.parentElement : null;
       const parent = (box || img).parentElement, style = getComputedStyle(parent);
       const room = parent.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-      const least = Math.round(ownWidth(img) * MIN_FIGURE_SCALE);
+      // at least MIN_FIGURE_SCALE of its width, and its smallest text at least MIN_TEXT_PX
+      const pt = parseFloat(img.dataset.d2lTextPt);
+      const scale = Math.min(Math.max(MIN_FIGURE_SCALE, pt ? MIN_TEXT_PX / (pt * 4 / 3) : 0), 1.5);
+      const least = Math.ceil(ownWidth(img) * scale);
       if (least <= room) {
         if (box) img.style.width = img.dataset.d2lWidth;
         continue;
@@ -130,7 +147,7 @@
   }
   function start() {
     const typeset = window.MathJax && MathJax.startup && MathJax.startup.promise;
-    (typeset || Promise.resolve()).then(update, update).then(() => {
+    (typeset || Promise.resolve()).then(measureSvgText, measureSvgText).then(update).then(() => {
       window.addEventListener("resize", later);
       const article = document.querySelector("article.bd-article");
       if (article && window.ResizeObserver) new ResizeObserver(later).observe(article);

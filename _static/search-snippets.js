@@ -16,6 +16,7 @@
   const OPEN = "\uE000", CLOSE = "\uE001";
   const FORMULA = /\uE000([^\uE001]*)\uE001/g;
   const CONTEXT = 120, LENGTH = 240, LONGEST_EXTENSION = 200;
+  const CLOSING = /^[，。、；：！？）」』”’》〉】]+/;
   // _config.yml: mathjax_path (relative to _static); tests/test_book_config.py checks it
   const MATHJAX = "_static/mathjax/tex-chtml.js";
 
@@ -64,8 +65,18 @@
       math.className = "d2l-snippet-math";
       math.dataset.tex = m[1];
       math.textContent = m[1];
-      p.append(math);
       last = m.index + m[0].length;
+      // the Chinese punctuation right after a formula stays on its line (as cjk-math.js does)
+      const punctuation = part.slice(last).match(CLOSING);
+      if (punctuation) {
+        const glued = document.createElement("span");
+        glued.className = "math-nowrap";
+        glued.append(math, punctuation[0]);
+        p.append(glued);
+        last += punctuation[0].length;
+      } else {
+        p.append(math);
+      }
     }
     p.append(part.slice(last).replace(/\s+$/, ""));
     if (p.firstChild && p.firstChild.nodeType === Node.TEXT_NODE) p.firstChild.data = p.firstChild.data.replace(/^\s+/, "");
@@ -106,6 +117,17 @@
       }
       MathJax.startup.document.clear();
       MathJax.startup.document.updateDocument();
+      // a formula wider than the snippet (on a phone) gets a line of its own that scrolls,
+      // faded at the right edge (custom.css: d2l-scrolls, d2l-more-right)
+      for (const math of p.querySelectorAll(".d2l-snippet-math")) {
+        if (math.getBoundingClientRect().width <= p.clientWidth) continue;
+        math.classList.add("d2l-snippet-wide", "d2l-scrolls", "d2l-more-right");
+        math.addEventListener("scroll", () => {
+          const more = math.scrollWidth - math.clientWidth;
+          math.classList.toggle("d2l-more-left", math.scrollLeft > 1);
+          math.classList.toggle("d2l-more-right", math.scrollLeft < more - 1);
+        }, {passive: true});
+      }
     }).catch((error) => {
       console.warn("search snippets: formulas left as TeX:", error);
     });
