@@ -70,11 +70,17 @@ CHROMIUM_ARGS = [
 
 
 def _toc_docs() -> list[str]:
+    """Every page of _toc.yml in order, sections (the student edition under 6.7) included."""
     docs = [TOC["root"]]
-    for entry in TOC.get("chapters", []):
-        docs.append(entry["file"])
+
+    def walk(entries):
+        for entry in entries:
+            docs.append(entry["file"])
+            walk(entry.get("sections", []))
+
+    walk(TOC.get("chapters", []))
     for part in TOC.get("parts", []):
-        docs.extend(entry["file"] for entry in part.get("chapters", []))
+        walk(part.get("chapters", []))
     return [re.sub(r"\.(ipynb|md)$", "", d) for d in docs]
 
 
