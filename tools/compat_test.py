@@ -49,7 +49,9 @@ UNIT_TESTS = ["tests/test_ops.py", "tests/test_data.py", "tests/test_training.py
               "tests/test_animator.py", "tests/test_diagrams.py", "tests/test_architecture.py",
               "tests/test_lenet_study.py", "tests/test_notebook_functions.py"]
 WHEELS = Path(os.environ.get("D2L_COMPAT_WHEELS") or Path.home() / ".cache" / "d2lmini-compat" / "wheels")
-NBVAL = ["--nbval", "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg"]
+# The cell timeout as in the Makefile (a training cell can exceed nbval's 2000 s on a loaded machine).
+NBVAL = ["--nbval", "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg",
+         "--nbval-cell-timeout=7200"]
 
 
 def find_python(version: str) -> list[str] | None:
