@@ -24,10 +24,12 @@ export MPLCONFIGDIR := $(CURDIR)/$(VENV)/matplotlib
 .PHONY: book pdf test unit-test nb-test pdf-test browser-test lab compat-test release \
         system-packages benchmark study sync-colab student clean
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt requirements-teacher.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	# nbgrader too (54 MB): make test grades the student edition the way a teacher does
+	$(PY) -m pip install --quiet -r requirements-teacher.txt
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
