@@ -25,6 +25,10 @@ Post-transforms, run only by the LaTeX builder:
 6. ``ExerciseBookmarks``: each sphinx-exercise exercise gets a PDF outline entry one level
    below its heading ("练习 6.1.3：图像边界怎么办"), as the exercises had when they were
    headings.
+7. ``OnlyBeforeReferences``: ``{only} html`` blocks are dropped before the references are
+   resolved (Sphinx drops them after, at priority 50), so a web-only link to a page the PDF
+   leaves out (intro.md's link to the student edition, student/index) is not a missing
+   reference (an error with ``-W -n``).
 """
 from __future__ import annotations
 
@@ -92,6 +96,15 @@ def print_wording(text: str, table: dict[str, str] = PRINT_WORDING) -> tuple[str
 def section_number(docname: str) -> int | None:
     match = SECTION.search(docname)
     return int(match.group(1)) if match else None
+
+
+class OnlyBeforeReferences(SphinxPostTransform):
+    default_priority = 5  # before MyST's (9) and Sphinx's (10) reference resolvers
+    builders = ("latex",)
+
+    def run(self, **kwargs):
+        from sphinx.util.nodes import process_only_nodes
+        process_only_nodes(self.document, self.app.builder.tags)
 
 
 class MathInTitles(SphinxPostTransform):
@@ -276,7 +289,7 @@ def _check_wording(app, exception):
 
 
 def setup(app):
-    for transform in (MathInTitles, SectionNumbers, BreakableTables, DropColabCell, PrintWording, _MarkBibliography,
+    for transform in (OnlyBeforeReferences, MathInTitles, SectionNumbers, BreakableTables, DropColabCell, PrintWording, _MarkBibliography,
                       BibliographyInPlace, ExerciseBookmarks):
         app.add_post_transform(transform)
     app.connect("builder-inited", _init)

@@ -148,6 +148,10 @@ INDEX = """
 
 {phrase}
 
+.. only:: html
+
+   web-only-link-marker :doc:`student/index`
+
 .. toctree::
 
    notebooks/6_3_padding
@@ -295,6 +299,36 @@ def test_html_is_untouched(tiny):
     assert "setcounter" not in page and "PRINT_WORDING" not in warnings
     index = (tmp / "html" / "index.html").read_text(encoding="utf-8")
     assert next(iter(lp.PRINT_WORDING)) in index
+
+
+def test_a_web_only_link_to_a_page_not_printed_is_no_missing_reference(tiny):
+    """intro.md's ``{only} html`` link to the student edition (not in the PDF's toc): the LaTeX
+    build drops the block before resolving references, so -W -n does not fail on it."""
+    tex, warnings = tiny[0], tiny[1]
+    assert "web-only-link-marker" not in tex
+    assert "student/index" not in warnings, warnings
+
+
+def test_the_print_toc_leaves_out_the_student_edition_and_keeps_the_rest():
+    """tools/build_pdf.py builds the PDF from _toc.yml without the student/ pages (issue 17)."""
+    spec = importlib.util.spec_from_file_location("build_pdf", ROOT / "tools" / "build_pdf.py")
+    build_pdf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build_pdf)
+
+    def files(entries):
+        out = []
+        for e in entries:
+            out += [e["file"]] + files(e.get("sections", []))
+        return out
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    printed = build_pdf.print_toc(toc)
+    assert printed["root"] == toc["root"] and printed["format"] == toc["format"]
+    assert files(printed["chapters"]) == [f for f in files(toc["chapters"]) if not f.startswith("student/")]
+    assert not any(f.startswith("student/") for f in files(printed["chapters"]))
+    nested = {"root": "intro", "chapters": [{"file": "a", "sections": [{"file": "student/x"}]}, {"file": "b"}]}
+    assert build_pdf.print_toc(nested)["chapters"] == [{"file": "a"}, {"file": "b"}]
+    assert nested["chapters"][0]["sections"] == [{"file": "student/x"}]  # the input is left as it was
 
 
 def test_bookmark_text_of_a_title_with_math():

@@ -799,6 +799,34 @@ def test_fonts_embedded_cjk_and_no_tofu(pdf, text):
 # ---------------------------------------------------------------- pages
 
 
+def _toc_files(entries) -> list[str]:
+    files = []
+    for entry in entries:
+        if isinstance(entry, dict):
+            if "file" in entry:
+                files.append(entry["file"])
+            for key in ("chapters", "sections", "parts"):
+                files += _toc_files(entry.get(key, []))
+    return files
+
+
+def _first_heading(name: str) -> str:
+    path = next(p for p in (ROOT / (name + ".md"), ROOT / (name + ".ipynb")) if p.exists())
+    text = path.read_text(encoding="utf-8") if path.suffix == ".md" else _markdown(path)
+    return re.search(r"^# +(.+)$", text, re.M).group(1).strip()
+
+
+def test_the_student_edition_is_not_printed(squashed, outline):
+    """Issue 17: the student edition (the student/ pages of _toc.yml) is for the web and Colab;
+    tools/build_pdf.py typesets from a print toc without it."""
+    student = [f for f in _toc_files(TOC["chapters"]) if f.startswith(build_pdf.NOT_PRINTED)]
+    assert student, "_toc.yml has no student/ pages: nothing to check here"
+    titles = [_squash(_first_heading(f)) for f in student]
+    assert not [t for t in titles if t in squashed], f"student pages printed: {titles}"
+    assert not [t for _, t, _ in outline if _squash(t) in titles]
+    assert not [t for t in titles if t in _squash(build_pdf.LATEX.joinpath("d2l-ch6-cnn.tex").read_text(encoding="utf-8"))]
+
+
 def test_a4_pages_and_page_count(pdf):
     info = _poppler("pdfinfo", str(pdf))
     count = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))

@@ -12,6 +12,10 @@ The PDF is written to ``_build/pdf/d2l-ch6-cnn.pdf`` (and copied where --copy-to
 the LaTeX sources, log and aux file stay in ``_build/pdf/_build/latex`` (tests/test_pdf.py
 reads the log and the aux file).
 
+Not printed: the student edition (``student/``, issue 17: a stub and a check per exercise, for
+Jupyter and Colab). The build reads a print toc, ``_build/pdf/_toc_print.yml``: _toc.yml without
+the entries under ``student/`` (passed with ``--toc``; only_build_toc_files leaves the pages out).
+
 Usage:
     python tools/build_pdf.py                       # writes _build/pdf/d2l-ch6-cnn.pdf
     python tools/build_pdf.py --copy-to _build/html # and puts a copy next to the web book
@@ -32,6 +36,10 @@ DEFAULT_OUTPUT = WORK / PDF_NAME
 LATEX = WORK / "_build" / "latex"   # the .tex, .log and .aux of the last build
 LOG = LATEX / "d2l-ch6-cnn.log"
 AUX = LATEX / "d2l-ch6-cnn.aux"
+TOC = ROOT / "_toc.yml"
+PRINT_TOC = WORK / "_toc_print.yml"
+# pages of the web book that the PDF leaves out (a prefix of the toc's file entries)
+NOT_PRINTED = ("student/",)
 
 # Used by tests/test_book_browser.py (the web book in Chromium), not by the PDF build: it can
 # move into that test.
@@ -61,6 +69,40 @@ def jupyter_book() -> str:
     return found
 
 
+def print_toc(toc: dict, not_printed: tuple[str, ...] = NOT_PRINTED) -> dict:
+    """The toc without the entries whose file starts with one of ``not_printed`` (and their
+    sections); the other entries as they are."""
+    def keep(entries):
+        kept = []
+        for entry in entries:
+            if isinstance(entry, dict) and str(entry.get("file", "")).startswith(not_printed):
+                continue
+            if isinstance(entry, dict):
+                entry = dict(entry)
+                for key in ("sections", "chapters", "parts"):
+                    if key in entry:
+                        entry[key] = keep(entry[key])
+                        if not entry[key]:
+                            del entry[key]
+            kept.append(entry)
+        return kept
+
+    out = dict(toc)
+    for key in ("chapters", "parts", "sections"):
+        if key in out:
+            out[key] = keep(out[key])
+    return out
+
+
+def write_print_toc(path: Path = PRINT_TOC) -> Path:
+    import yaml
+    toc = yaml.safe_load(TOC.read_text(encoding="utf-8"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("# written by tools/build_pdf.py from _toc.yml: the pages the PDF prints\n"
+                    + yaml.safe_dump(print_toc(toc), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
 @contextlib.contextmanager
 def _exclusive():
     """One build at a time in _build/pdf: a second `make pdf` in the same checkout waits
@@ -88,8 +130,9 @@ def build(output: Path = DEFAULT_OUTPUT) -> Path:
 def _build(output: Path) -> Path:
     if (WORK / "_build").exists():
         shutil.rmtree(WORK / "_build")
+    toc = write_print_toc()
     cmd = [jupyter_book(), "build", str(ROOT), "--builder", "pdflatex", "-W", "-n", "--keep-going",
-           "--path-output", str(WORK)]
+           "--path-output", str(WORK), "--toc", str(toc)]
     print("+ " + " ".join(cmd), flush=True)
     result = subprocess.run(cmd, cwd=ROOT)
     pdf = LATEX / PDF_NAME
