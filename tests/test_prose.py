@@ -227,10 +227,11 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def figure_outputs(cell: Cell) -> list[dict]:
-    """Outputs that are figures: a PNG image or a d2lmini animation."""
+    """Outputs that are figures: an image (SVG, PDF or PNG) or a d2lmini animation."""
     def is_figure(output):
         data = output.get("data", {})
-        return "image/png" in data or "d2l-anim" in _joined(data.get("text/html", ""))
+        return (any(kind in data for kind in ("image/svg+xml", "application/pdf", "image/png"))
+                or "d2l-anim" in _joined(data.get("text/html", "")))
     return [o for o in cell.outputs if is_figure(o)]
 
 
@@ -279,6 +280,13 @@ def test_every_figure_output_is_a_named_captioned_figure(stem):
         if outputs and not figure:
             failures.append(f"{cell.where}: a figure output without metadata "
                             '{"mystnb": {"figure": {"name": "fig-...", "caption": "..."}}}')
+        for output in outputs:
+            data = output.get("data", {})
+            if "image/png" in data and "image/svg+xml" not in data:
+                # d2lmini stores every figure as SVG (web) and PDF (print); a raster image such as a
+                # Fashion-MNIST picture is embedded inside the vector figure
+                failures.append(f"{cell.where}: a bitmap-only figure (image/png without image/svg+xml): "
+                                "re-execute the notebook with d2lmini imported")
         if figure and not outputs:
             failures.append(f"{cell.where}: figure metadata {figure.get('name')!r} "
                             "but no image or animation output")
