@@ -225,9 +225,12 @@ def test_stored_outputs_are_clean_and_from_one_fresh_run(cells):
             assert out["output_type"] != "error", f"cell {i} raised"
             assert not (out["output_type"] == "stream" and out["name"] == "stderr"), f"cell {i}: stderr"
             data = out.get("data", {})
-            assert "image/svg+xml" not in data, f"cell {i}: SVG figure (use PNG)"
+            # figures are vector (issue 16): SVG for the web, PDF for the LaTeX book, no bitmap
+            assert "image/png" not in data, f"cell {i}: PNG figure (d2lmini stores SVG and PDF)"
+            assert ("image/svg+xml" in data) == ("application/pdf" in data) or "text/html" in data, \
+                f"cell {i}: a figure needs both SVG and PDF"
             text = _joined(out.get("text", "")) + "".join(
-                _joined(v) for key, v in data.items() if not key.startswith("image/"))
+                _joined(v) for key, v in data.items() if not key.startswith(("image/", "application/pdf")))
             assert not re.search(r"0x[0-9a-f]{6,}", text), f"cell {i}: memory address in the output"
             assert not re.search(r"(/home/|/tmp/|/work/|/root/|[A-Z]:\\\\)", text), f"cell {i}: local path"
     assert counts == list(range(1, len(counts) + 1)), "execute top to bottom in a fresh kernel"
