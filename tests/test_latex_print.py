@@ -253,8 +253,17 @@ def test_the_section_counter_is_set_at_each_notebook(tiny):
 def test_pages_after_the_sections_start_on_a_new_page(tiny):
     """参考文献 and 术语表 after 6.3: 6.3's floating figures are printed before them."""
     tex = tiny[0]
-    assert re.search(r"\\clearpage\s*(\\sphinxstepscope\s*)?\\section\{参考文献\}", tex)
+    spacing = r"(\\titlespacing\*[^\n]*\n\s*)?"
+    assert re.search(r"\\clearpage\s*" + spacing + r"(\\sphinxstepscope\s*)?\\section\{参考文献\}", tex)
     assert re.search(r"\\clearpage\s*(\\needspace\S*\s*)?(\\sphinxstepscope\s*)?\\section\{术语表\}", tex)
+
+
+def test_subsection_headings_are_tighter_from_the_exercises_or_back_matter_on(tiny):
+    """Less space around subsection headings once, where the exercises (or, without them, the
+    back matter) start: a heading over a framed box or a table then fits at a page's foot."""
+    tex = tiny[0]
+    assert tex.count(lp.TIGHT_HEADINGS.strip()) == 1
+    assert tex.index(r"\section{6.3 填充和步幅}") < tex.index(lp.TIGHT_HEADINGS.strip()) < tex.index(r"\section{参考文献}")
 
 
 def test_a_top_level_table_breaks_across_pages_a_boxed_one_does_not(tiny):
