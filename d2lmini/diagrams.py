@@ -70,8 +70,8 @@ def _draw_grid(ax, grid: Grid, left: float, top: float) -> None:
     if grid.title:
         title = grid.title
         # a title much wider than its grid would run into its neighbours' titles: two lines
-        if _text_cells(title, 10) > len(labels[0]) + 2.4 and ", " in title:
-            title = title.replace(", ", ",\n", 1)
+        if _text_cells(title, 10) > len(labels[0]) + 2.4:
+            title = title.replace(", ", ",\n", 1) if ", " in title else "\n".join(title.rsplit(" ", 1))
         ax.text(left + len(labels[0]) / 2, top - 0.2, title, ha="center", va="bottom",
                 fontsize=10, gid=grid.name + ":title")
 

@@ -62,7 +62,8 @@ def highlighted(fig, name):
 
 def texts_with_gid(fig, gid):
     """The texts of the artists with this gid; a title wrapped onto two lines reads as one."""
-    return [t.get_text().replace(",\n", ", ") for t in fig.axes[0].texts if t.get_gid() == gid]
+    return [t.get_text().replace(",\n", ", ").replace("\n", " ") for t in fig.axes[0].texts
+            if t.get_gid() == gid]
 
 
 def as_strings(T):
