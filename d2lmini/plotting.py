@@ -31,7 +31,7 @@ __all__ = ["plt", "use_svg_display", "use_vector_display", "set_figsize", "set_a
 PRINT_WIDTH_IN = 6.5    # the LaTeX text width (166 mm): a wider figure is scaled down in print
 PRINT_HEIGHT_IN = 4.0   # under the PDF's cap on images (0.42 of the text height, 4.1 in)
 MIN_TEXT_PT = 7         # the smallest plot text at the printed size
-CONFUSION_CELL_IN = 0.27  # one cell of a confusion matrix
+CONFUSION_CELL_IN = 0.26  # one cell of a confusion matrix
 
 # Deterministic vector output: fixed SVG element ids (hash salt) and PDF text as TrueType
 # (pdftotext finds the plot labels). The dates come from SOURCE_DATE_EPOCH (set below for
@@ -167,7 +167,8 @@ def plot_confusion_matrix(matrix, labels, title=None):
         for j in range(n):
             ax.text(j, i, f"{counts[i, j]:d}", ha="center", va="center", fontsize=7,
                     color="white" if shares[i, j] > 0.5 else "black")
-    ax.set_xticks(range(n), labels, rotation=45, ha="right", fontsize=8)
+    # vertical, not slanted: pdftotext (and a reader's copy) gets whole words, not letter fragments
+    ax.set_xticks(range(n), labels, rotation=90, fontsize=8)
     ax.set_yticks(range(n), labels, fontsize=8)
     ax.set_xlabel("predicted class", fontsize=9)
     ax.set_ylabel("true class", fontsize=9)
