@@ -510,6 +510,21 @@ def test_no_page_but_a_sections_last_is_more_than_15_percent_blank(pdf, outline)
     assert not over, f"pages more than {BLANK_LIMIT:.0%} blank that do not end a section (page, fraction): {over}"
 
 
+def test_no_continued_table_without_rows(pages):
+    """A table continued on a page (接上页 and its head) has at least one row there: a page
+    break right after a longtable that ended at a page's foot printed its head alone on the
+    next page (p102, before latex_print's \\needspace over a glossary heading was 7 lines)."""
+    empty = []
+    for n, page in enumerate(pages, start=1):
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        for i, line in enumerate(lines):
+            if line == "接上页":
+                rest = lines[i + 2:i + 3]  # the line after the repeated head row
+                if not rest or re.match(r"^6\.\d+ 节：", rest[0]) or rest[0].isdigit():
+                    empty.append(n)
+    assert not empty, f"pages that continue a table with no row of it: {empty}"
+
+
 def test_latex_log_has_no_overfull_lines():
     log = build_pdf.LOG
     assert log.is_file(), f"no {log}: run `make pdf`"
