@@ -13,40 +13,26 @@ Chromium: the exercises and solutions of sphinx-exercise (issue 16).
 - Screenshots (desktop and 390 px wide, closed and open) go to _build/screenshots/.
 
 D2L_BOOK_HTML=<dir> points the test at another build, as for tests/test_book_browser.py,
-whose driver and server set-up this file follows. Without Chromium, chromedriver or selenium
+whose driver and server fixtures this file uses. Without Chromium, chromedriver or selenium
 the tests skip and say why.
 """
 from __future__ import annotations
 
 import base64
-import functools
-import http.server
 import json
-import os
 import re
-import shutil
-import threading
 from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
-HTML = Path(os.environ.get("D2L_BOOK_HTML") or ROOT / "_build" / "html").resolve()
-SHOTS = HTML.parent / "screenshots"
+# The build, the window sizes and the browser's set-up (its server and driver fixtures) are
+# tests/test_book_browser.py's: one place for them.
+from test_book_browser import DESKTOP, HTML, MAX_SHOT_HEIGHT, PHONE, ROOT, SHOTS, driver, server  # noqa: E402,F401
+
 NOTEBOOK = ROOT / "notebooks" / "6_7_exercises.ipynb"
 PAGE = "notebooks/6_7_exercises.html"
-
-DESKTOP = (1280, 900)
-PHONE = (390, 844)
-MAX_SHOT_HEIGHT = 12000
-
-CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage", "--hide-scrollbars", "--lang=zh-CN",
-]
 
 # The page loaded, MathJax done and sphinx-togglebutton's buttons in place (or why not).
 WAIT_FOR_PAGE = """
@@ -127,51 +113,6 @@ def _notebook_solutions() -> dict[str, list[dict]]:
     return solutions
 
 
-# ---------------------------------------------------------------- fixtures (as test_book_browser)
-
-
-@pytest.fixture(scope="module")
-def server():
-    if not (HTML / PAGE).exists():
-        pytest.skip(f"SKIPPED: no built book at {HTML}; run `make book` first (`make browser-test` does)")
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(HTML)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.fixture(scope="module")
-def driver(tmp_path_factory):
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-    chromedriver = shutil.which("chromedriver")
-    missing = [name for name, found in (("chromium", chromium), ("chromedriver", chromedriver)) if not found]
-    if missing:
-        pytest.skip(f"SKIPPED: browser test needs {' and '.join(missing)} (Debian: apt-get install chromium chromium-driver)")
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        pytest.skip("SKIPPED: browser test needs the Python package selenium (pip install -r requirements.txt)")
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for arg in CHROMIUM_ARGS:
-        options.add_argument(arg)
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
-    options.add_argument(f"--window-size={DESKTOP[0]},{DESKTOP[1]}")
-    drv = webdriver.Chrome(service=Service(executable_path=chromedriver), options=options)
-    drv.set_page_load_timeout(60)
-    drv.set_script_timeout(60)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    yield drv
-    drv.quit()
 
 
 def _set_viewport(drv, size, mobile):
