@@ -201,11 +201,13 @@ def _severe_console_errors(drv) -> list[str]:
     return [entry["message"] for entry in drv.get_log("browser") if entry["level"] == "SEVERE"]
 
 
-def _screenshot(drv, path: Path, size, mobile):
-    """The whole page (up to MAX_SHOT_HEIGHT): the viewport is made as tall as the page
-    first, so sticky sidebars are drawn as a reader sees them, then set back."""
-    height = drv.execute_script("return Math.ceil(document.documentElement.scrollHeight)")
-    _set_viewport(drv, (size[0], min(max(height, size[1]), MAX_SHOT_HEIGHT)), mobile)
+def _screenshot(drv, path: Path, size, mobile, full=True):
+    """The whole page (up to MAX_SHOT_HEIGHT), or with full=False the viewport. For the whole
+    page the viewport is made as tall as the page first, so sticky sidebars are drawn as a
+    reader sees them, then set back."""
+    if full:
+        height = drv.execute_script("return Math.ceil(document.documentElement.scrollHeight)")
+        _set_viewport(drv, (size[0], min(max(height, size[1]), MAX_SHOT_HEIGHT)), mobile)
     try:
         shot = drv.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
         path.write_bytes(base64.b64decode(shot["data"]))

@@ -18,10 +18,8 @@ the tests skip and say why.
 """
 from __future__ import annotations
 
-import base64
 import json
 import re
-from pathlib import Path
 
 import pytest
 
@@ -29,7 +27,8 @@ pytestmark = pytest.mark.browser
 
 # The build, the window sizes and the browser's set-up (its server and driver fixtures) are
 # tests/test_book_browser.py's: one place for them.
-from test_book_browser import DESKTOP, HTML, MAX_SHOT_HEIGHT, PHONE, ROOT, SHOTS, driver, server  # noqa: E402,F401
+from test_book_browser import (DESKTOP, HTML, PHONE, ROOT, SHOTS, _screenshot, _set_viewport,  # noqa: E402,F401
+                               driver, server)
 
 NOTEBOOK = ROOT / "notebooks" / "6_7_exercises.ipynb"
 PAGE = "notebooks/6_7_exercises.html"
@@ -115,28 +114,11 @@ def _notebook_solutions() -> dict[str, list[dict]]:
 
 
 
-def _set_viewport(drv, size, mobile):
-    drv.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                        {"width": size[0], "height": size[1], "deviceScaleFactor": 1, "mobile": mobile})
-
-
 def _load(drv, server, size=DESKTOP, mobile=False):
     _set_viewport(drv, size, mobile)
     drv.get(server + PAGE)
     state = drv.execute_async_script(WAIT_FOR_PAGE)
     assert state == "ok", f"{PAGE}: {state}"
-
-
-def _screenshot(drv, path: Path, size, mobile, full=True):
-    """The whole page up to MAX_SHOT_HEIGHT (full), or the viewport."""
-    if full:
-        height = drv.execute_script("return Math.ceil(document.documentElement.scrollHeight)")
-        _set_viewport(drv, (size[0], min(max(height, size[1]), MAX_SHOT_HEIGHT)), mobile)
-    try:
-        shot = drv.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
-        path.write_bytes(base64.b64decode(shot["data"]))
-    finally:
-        _set_viewport(drv, size, mobile)
 
 
 def _open_all(drv):
