@@ -215,6 +215,20 @@ def _screenshot(drv, path: Path, size, mobile, full=True):
         _set_viewport(drv, size, mobile)
 
 
+def _phone_layout_problems(drv) -> list[str]:
+    """What is wrong with the page as now shown: content wider than the column outside a
+    scroll box with a cue, figures shown below MIN_FIGURE_SCALE of their width, SVG text
+    below MIN_FIGURE_TEXT_PX."""
+    problems = list(drv.execute_script(WIDE_WITHOUT_SCROLL_BOX))
+    shrunk = drv.execute_script(SHRUNK_FIGURES, MIN_FIGURE_SCALE)
+    if shrunk:
+        problems.append(f"figures shown below {MIN_FIGURE_SCALE} of their width (name, px, own px): {shrunk}")
+    small = _small_figure_text(drv)
+    if small:
+        problems.append(f"figure text below {MIN_FIGURE_TEXT_PX} px: {small}")
+    return problems
+
+
 def _page_url(server, doc):
     return server + urllib.parse.quote(doc) + ".html"
 
@@ -446,12 +460,8 @@ def test_page(server, driver, doc):
     assert not orphans, f"{doc}: punctuation after a formula wrapped to the next line: {orphans[:5]}"
     # nothing wider than the column unless it scrolls in its own box with a cue; figures legible;
     # the player buttons on one line
-    wide = driver.execute_script(WIDE_WITHOUT_SCROLL_BOX)
-    assert not wide, f"{doc}: at {PHONE[0]} px:\n" + "\n".join(wide)
-    shrunk = driver.execute_script(SHRUNK_FIGURES, MIN_FIGURE_SCALE)
-    assert not shrunk, f"{doc}: figures shown below {MIN_FIGURE_SCALE} of their width (name, px, own px): {shrunk}"
-    small = _small_figure_text(driver)
-    assert not small, f"{doc}: figure text below {MIN_FIGURE_TEXT_PX} px at {PHONE[0]} px: {small}"
+    problems = _phone_layout_problems(driver)
+    assert not problems, f"{doc}: at {PHONE[0]} px:\n" + "\n".join(problems)
     rows = driver.execute_script(PLAYER_BUTTON_ROWS)
     assert all(len(tops) == 1 for tops in rows), f"{doc}: player buttons on several lines (top offsets): {rows}"
     errors = _severe_console_errors(driver)
@@ -461,12 +471,8 @@ def test_page(server, driver, doc):
     opened = _open_collapsed_blocks(driver)
     if doc == "notebooks/6_7_exercises":
         assert opened > 0, f"{doc}: no collapsed solution opened (the phone checks must see the solutions)"
-    wide = driver.execute_script(WIDE_WITHOUT_SCROLL_BOX)
-    assert not wide, f"{doc}: at {PHONE[0]} px, in the opened collapsed blocks:\n" + "\n".join(wide)
-    shrunk = driver.execute_script(SHRUNK_FIGURES, MIN_FIGURE_SCALE)
-    assert not shrunk, f"{doc}: figures in collapsed blocks shown below {MIN_FIGURE_SCALE} of their width: {shrunk}"
-    small = _small_figure_text(driver)
-    assert not small, f"{doc}: figure text in collapsed blocks below {MIN_FIGURE_TEXT_PX} px: {small}"
+    problems = _phone_layout_problems(driver)
+    assert not problems, f"{doc}: at {PHONE[0]} px, in the opened collapsed blocks:\n" + "\n".join(problems)
     _set_viewport(driver, DESKTOP, mobile=False)
 
 
