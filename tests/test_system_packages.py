@@ -28,12 +28,12 @@ import system_packages as sp  # noqa: E402
 
 sys.path.remove(str(ROOT / "tools"))
 
-NAMES = ["dataset-fashion-mnist", "texlive-xetex", "texlive-lang-chinese", "latexmk", "fonts-noto-cjk",
-         "fonts-freefont-otf", "fonts-dejavu-core", "fontconfig", "poppler-utils", "chromium",
+NAMES = ["dataset-fashion-mnist", "texlive-xetex", "texlive-lang-chinese", "latexmk",
+         "texlive-fonts-recommended", "fonts-noto-cjk", "fonts-freefont-otf", "fonts-dejavu-core", "fontconfig", "poppler-utils", "chromium",
          "chromium-driver", "fonts-wqy-microhei", "npm"]
 # What `make pdf` (XeLaTeX + xeCJK) needs, and what it no longer needs (the Chromium print).
-PDF_NAMES = ["texlive-xetex", "texlive-lang-chinese", "latexmk", "fonts-noto-cjk", "fonts-freefont-otf",
-             "fonts-dejavu-core", "fontconfig"]
+PDF_NAMES = ["texlive-xetex", "texlive-lang-chinese", "latexmk", "texlive-fonts-recommended", "fonts-noto-cjk",
+             "fonts-freefont-otf", "fonts-dejavu-core", "fontconfig"]
 
 
 def _script(*args, env=None):
@@ -61,6 +61,9 @@ def test_the_pdf_part_is_checked_by_what_the_build_uses():
     assert {"titlesec.sty", "caption.sty"} <= set(by["texlive-xetex"].tex_files)
     # xeCJK.sty alone (texlive-lang-cjk) is not enough: it loads ctexhook.sty (ctex, texlive-lang-chinese)
     assert by["texlive-lang-chinese"].tex_files == ("xeCJK.sty", "ctexhook.sty")
+    # hyperref's XeTeX driver loads pzdr for every link: texlive-xetex does not bring it (a fresh
+    # Debian root stopped at the first link without it)
+    assert by["texlive-fonts-recommended"].tex_files == ("pzdr.tfm",)
 
 
 def test_a_tex_file_or_font_that_is_not_found_is_missing(monkeypatch):
@@ -70,7 +73,8 @@ def test_a_tex_file_or_font_that_is_not_found_is_missing(monkeypatch):
     monkeypatch.setattr(sp, "_quiet", lambda args: answers[args[0]])
     absent = {p.name for p in sp.missing("pdf")}
     # no kpsewhich hit: both TeX packages; fc-list lists only two of the fonts asked for
-    assert absent == {"texlive-xetex", "texlive-lang-chinese", "fonts-noto-cjk", "fonts-freefont-otf"}
+    assert absent == {"texlive-xetex", "texlive-lang-chinese", "texlive-fonts-recommended", "fonts-noto-cjk",
+                      "fonts-freefont-otf"}
     answers["kpsewhich"] = "/usr/share/texlive/texmf-dist/tex/some.sty"
     answers["fc-list"] = "\n".join(["Noto Serif CJK SC", "Noto Sans CJK SC", "Noto Sans Mono CJK SC",
                                     "FreeSerif", "FreeSans", "DejaVu Sans Mono"])

@@ -60,6 +60,9 @@ PACKAGES = (
             "ctexhook.sty it loads", ("pdf", "pdf-test"), tex_files=("xeCJK.sty", "ctexhook.sty")),
     Package("latexmk", "runs xelatex until the contents, outline and references settle", ("pdf", "pdf-test"),
             commands=("latexmk",)),
+    Package("texlive-fonts-recommended", "pzdr (Zapf Dingbats), which hyperref's XeTeX driver loads for "
+            "every link; without it xelatex stops at the first link", ("pdf", "pdf-test"),
+            tex_files=("pzdr.tfm",)),
     Package("fonts-noto-cjk", "Noto Serif/Sans CJK SC: the Chinese text of the PDF", ("pdf", "pdf-test"),
             fonts=("Noto Serif CJK SC", "Noto Sans CJK SC", "Noto Sans Mono CJK SC")),
     Package("fonts-freefont-otf", "FreeSerif and FreeSans: the Latin text of the PDF",
