@@ -8,7 +8,7 @@ order (the input window, the output cell, the value written there and the
 arithmetic that gives it), then a final frame with the whole result.
 
 A notebook cell that ends with the animation shows it as HTML: matplotlib's
-JavaScript player (``to_jshtml``, every frame embedded as a PNG, nothing loaded
+JavaScript player (``to_jshtml``, every frame embedded as an SVG, nothing loaded
 from the network) inside ``<div class="d2l-anim-player">``. Its mime bundle also
 holds ``application/pdf``, the print form: a vector strip of a few frames and the
 final frame (``strip_figure``), which the LaTeX edition prints as the figure.
@@ -27,27 +27,28 @@ import io
 import math
 import re
 from dataclasses import dataclass
+from pathlib import Path
+from tempfile import TemporaryDirectory
 from typing import Callable, Optional
 
+import matplotlib
 import torch
-from matplotlib.animation import FuncAnimation
+from matplotlib.animation import FuncAnimation, HTMLWriter
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image
 
 from .diagrams import (CELL_INCHES, CORR, HIGHLIGHTS, Grid, _block, _draw_notes, _draw_row, _finish,
                        _fmt, _matrix, _pair, _padded_input, _products)
 from .ops import _check_corr2d, _check_pool2d, conv_output_shape, corr2d, pool2d
-from .plotting import PRINT_HEIGHT_IN, PRINT_WIDTH_IN, vector_bytes
+from .plotting import PRINT_HEIGHT_IN, PRINT_WIDTH_IN, VECTOR_RC, vector_bytes
 
 __all__ = ["Frame", "WindowAnimation", "animate_corr2d", "animate_conv2d", "animate_corr2d_multi_in",
            "animate_pool2d", "ConvShapeView", "explore_conv_shape", "conv_shape_explorer"]
 
 MAX_FRAMES = 64          # output positions one animation may show
-FRAME_DPI = 100          # pixels per inch of the player's frames (one grid cell is 42 px, as in the figures)
+FRAME_DPI = 100          # the player's frame size in pixels (even counts); frames are SVG
 STRIP_LABEL_IN = 0.2     # the "frame k of n" line above each frame of the vector strip (inches)
 STRIP_GAP_IN = 0.08      # between the frames of the vector strip (inches)
-PNG_COLOURS = 64         # frames are stored as palette PNGs: a few flat colours, about 4x smaller
 INTERVAL_MS = 1500       # time each frame stays on screen while playing
 WRITTEN_FILL = "#f2f2f2"  # output cells already written
 
@@ -244,11 +245,17 @@ class WindowAnimation:
     # ------------------------------------------------------------ HTML
 
     def to_jshtml(self) -> str:
-        """matplotlib's player with every frame embedded, its icons replaced by plain characters."""
+        """matplotlib's player with every frame embedded as SVG, its icons replaced by plain characters."""
         fig, ax = self._new_figure(FRAME_DPI)
         player = FuncAnimation(fig, lambda k: self._paint(fig, ax, k), frames=len(self.frames),
                                interval=self.interval, repeat=False)
-        text = _compact_frames(player.to_jshtml(default_mode=self.mode))
+        writer = HTMLWriter(fps=1000 / self.interval, embed_frames=True, default_mode=self.mode)
+        writer.frame_format = "svg"  # vector frames, as the book's figures
+        # no date and fixed ids: a frame is the same on every run
+        with TemporaryDirectory() as folder, matplotlib.rc_context(VECTOR_RC):
+            path = Path(folder, "player.html")
+            player.save(str(path), writer=writer, savefig_kwargs={"metadata": {"Date": None}})
+            text = _compact_frames(path.read_text(encoding="utf-8"))
         text = re.sub(r"<link[^>]*font-awesome[^>]*>\s*", "", text)
         text = re.sub(r'<i class="fa (fa-[\w -]+?)"></i>', lambda m: _BUTTONS[m.group(1)], text)
         text = re.sub(r"(<label [^>]*>)(Once|Loop|Reflect)</label>",
@@ -268,23 +275,30 @@ class WindowAnimation:
         return self.to_html()
 
 
-def _compact_png(png: bytes) -> bytes:
-    """The same picture as a palette PNG: the frames have a few flat colours and antialiased edges."""
-    picture = Image.open(io.BytesIO(png)).convert("RGB")
-    palette = picture.quantize(colors=PNG_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    buffer = io.BytesIO()
-    palette.save(buffer, format="png", optimize=True)
-    return buffer.getvalue()
+def _compact_svg(svg: str) -> str:
+    """The same picture in fewer bytes: no metadata, path coordinates to 0.01, no indentation.
+
+    Only paths are rounded (their coordinates are points, or font units for the glyphs); a
+    transform's scale keeps every digit, or the text would shrink.
+    """
+    svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
+    svg = re.sub(r' d="[^"]*"', lambda m: re.sub(r"(\.\d\d)\d+", r"\1", m.group(0)), svg)
+    svg = re.sub(r">\s+<", "><", svg)
+    return re.sub(r"\s*\n\s*", " ", svg)
 
 
 def _compact_frames(player: str) -> str:
-    """Replace every frame matplotlib embedded in the player by its palette PNG (same order)."""
+    """Replace every SVG frame matplotlib embedded in the player by its compact form (same order)."""
     def compact(match):
-        png = _compact_png(base64.b64decode(match.group(2).replace("\\\n", "")))
-        data = base64.b64encode(png).decode("ascii")
-        lines = "\\\n".join(data[i:i + 76] for i in range(0, len(data), 76))  # JavaScript line continuations
-        return f'{match.group(1)}{lines}"'
-    return re.sub(r'(frames\[\d+\] = "data:image/png;base64,)([A-Za-z0-9+/=\\\n]+)"', compact, player)
+        svg = _compact_svg(base64.b64decode(match.group(2).replace("\\\n", "")).decode("utf-8"))
+        # one line per frame: matplotlib's 76-character continuation lines cost about 13 % more
+        # in the notebook, where every line is its own JSON string
+        return f'{match.group(1)}{base64.b64encode(svg.encode("utf-8")).decode("ascii")}"'
+    frames = r'(frames\[\d+\] = "data:image/svg\+xml;base64,)([A-Za-z0-9+/=\\\n]+)"'
+    text, count = re.subn(frames, compact, player)
+    if count == 0:
+        raise RuntimeError("matplotlib's player embedded no SVG frames")
+    return text
 
 
 # ---------------------------------------------------------------- the animations

@@ -9,7 +9,6 @@ animation in headless Chromium.
 import base64
 import functools
 import http.server
-import io
 import json
 import re
 import shutil
@@ -24,7 +23,6 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
-from PIL import Image  # noqa: E402
 from torch import nn  # noqa: E402
 
 import d2lmini as d2l  # noqa: E402
@@ -234,10 +232,22 @@ def test_frames_share_one_size_and_keep_text_inside(name):
 
 
 def embedded_frames(page):
-    """The PNGs of matplotlib's player, decoded, in frame order."""
-    found = re.findall(r'frames\[(\d+)\] = "data:image/png;base64,([A-Za-z0-9+/=\\\n]+)"', page)
+    """The SVGs of matplotlib's player, decoded, in frame order."""
+    found = re.findall(r'frames\[(\d+)\] = "data:image/svg\+xml;base64,([A-Za-z0-9+/=\\\n]+)"', page)
     assert [int(i) for i, _ in found] == list(range(len(found)))
+    assert "data:image/png" not in page and "data:image/jpeg" not in page
     return [base64.b64decode(data.replace("\\\n", "")) for _, data in found]
+
+
+def svg_size(svg: bytes) -> tuple[str, str]:
+    return re.search(rb'<svg [^>]*width="([\d.]+pt)" height="([\d.]+pt)"', svg).groups()
+
+
+def svg_content(svg: bytes) -> tuple[list, list]:
+    """What an SVG frame shows: its texts (matplotlib writes each as a comment before its glyphs)
+    and the fill colour of every cell and shape, in drawing order."""
+    text = svg.decode("utf-8")
+    return re.findall(r"<!-- (.*?) -->", text), re.findall(r"fill: (#[0-9a-f]{6})", text)
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -267,8 +277,11 @@ def test_html_is_self_contained_and_small(name):
     assert len(frames) == len(anim.frames) and len(set(frames)) == len(frames)
     assert f"new Array({len(anim.frames)})" in page
     assert re.search(r'value="once" id="[^"]+"\s+checked', page)
-    sizes = {Image.open(io.BytesIO(f)).size for f in frames}
-    assert len(sizes) == 1
+    assert len({svg_size(f) for f in frames}) == 1
+    # vector frames: shapes and glyph outlines, no bitmap inside, nothing linked
+    for svg in frames:
+        assert svg.startswith(b"<?xml") and b"<svg " in svg and b"<image" not in svg
+        assert not re.search(rb'href="(?!#)', svg)
     assert anim.strip_frames == (0, 1, len(anim.frames) - 1)
 
 
@@ -343,22 +356,36 @@ def test_player_mode(mode):
         animation.WindowAnimation("x", anim.frames, anim.result, lambda ax, k: None, mode="forever")
 
 
-@pytest.mark.parametrize("name", ["corr2d", "multi_in"])
+@pytest.mark.parametrize("name", CASES)
 def test_player_frame_k_is_frame_k(name):
-    """The palette PNGs in the player are the frames drawn by frame_figure, in order."""
-    import numpy as np
-
+    """The SVG frames in the player are the frames drawn by frame_figure, in order: the same
+    size, texts and colours as frame_figure(k) saved as SVG, and each differs from the one before."""
     anim, page = built(name)
-    for k, png in enumerate(embedded_frames(page)):
-        fig = anim.frame_figure(k)
-        fig.canvas.draw()
-        drawn = np.asarray(fig.canvas.buffer_rgba())[..., :3].astype(int)
-        stored = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
-        assert stored.shape == drawn.shape
-        assert np.abs(stored - drawn).mean() < 1.5, f"frame {k}"
-        if k:
-            assert np.abs(stored - previous).mean() > 1.0, f"frame {k} looks like frame {k - 1}"
-        previous = stored
+    previous = None
+    for k, svg in enumerate(embedded_frames(page)):
+        drawn = d2l.plotting.vector_bytes(anim.frame_figure(k), "svg")
+        assert svg_size(svg) == svg_size(drawn), f"frame {k}"
+        assert svg_content(svg) == svg_content(drawn), f"frame {k}"
+        texts, _ = svg_content(svg)
+        assert anim.frames[k].title in texts
+        assert not anim.frames[k].arithmetic or anim.frames[k].arithmetic in texts
+        assert svg_content(svg) != previous, f"frame {k} shows what frame {k - 1} shows"
+        previous = svg_content(svg)
+
+
+def test_compact_svg_keeps_the_picture():
+    """Compacting drops the metadata and indentation and rounds path coordinates only."""
+    svg = d2l.plotting.vector_bytes(d2l.animate_corr2d(X, K).frame_figure(0), "svg").decode()
+    small = animation._compact_svg(svg)
+    assert len(small) < 0.95 * len(svg) and "<metadata>" not in small
+    assert re.findall(r"scale\([^)]*\)", small) == re.findall(r"scale\([^)]*\)", svg)  # glyphs keep their size
+    assert re.findall(r"<!-- (.*?) -->", small) == re.findall(r"<!-- (.*?) -->", svg)
+    paths = [[float(v) for v in re.findall(r"-?\d+\.?\d*", d)] for d in re.findall(r' d="([^"]*)"', svg)]
+    rounded = [[float(v) for v in re.findall(r"-?\d+\.?\d*", d)] for d in re.findall(r' d="([^"]*)"', small)]
+    assert len(paths) == len(rounded)
+    assert all(len(a) == len(b) and all(abs(x - y) < 0.01 for x, y in zip(a, b)) for a, b in zip(paths, rounded))
+    with pytest.raises(RuntimeError, match="no SVG frames"):
+        animation._compact_frames('frames[0] = "data:image/png;base64,AAAA"')
 
 
 def test_making_an_animation_opens_no_pyplot_figure():
@@ -368,7 +395,7 @@ def test_making_an_animation_opens_no_pyplot_figure():
 
 
 def test_nbval_sanitizers_remove_exactly_what_varies():
-    """Two renderings differ only in matplotlib's random ids and the PNG bytes, which
+    """Two renderings differ only in matplotlib's random ids (and the frames' bytes), which
     tests/nbval_sanitize.cfg replaces; the structure of the HTML is still compared."""
     from nbval.plugin import get_sanitize_patterns
 
@@ -384,7 +411,7 @@ def test_nbval_sanitizers_remove_exactly_what_varies():
     assert sanitize(first) == sanitize(second)
     clean = sanitize(first)
     assert not re.search(r"[0-9a-f]{32}", clean)
-    assert clean.count("data:image/png;base64,<png>") == len(built("corr2d")[0].frames)
+    assert clean.count("data:image/svg+xml;base64,<svg>") == len(built("corr2d")[0].frames)
     assert 'class="d2l-anim-player"' in clean and "new Array(5)" in clean
 
 
