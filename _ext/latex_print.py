@@ -222,10 +222,10 @@ class ExerciseBookmarks(SphinxPostTransform):
                 continue
             text = re.sub(r"\s+", " ", bookmark_text(title)).strip()
             # inside the box: the bookmark lands where the box starts, also when the box
-            # moves to the next page
+            # moves to the next page; \nobreak: its whatsits are no breakpoint under the title row
             after = next((i for i, child in enumerate(node.children)
                           if not isinstance(child, (nodes.title, nodes.subtitle))), len(node.children))
-            node.insert(after, nodes.raw("", "\\pdfbookmark[3]{%s}{bm-%s}\n" % (_escape_bookmark(text), label),
+            node.insert(after, nodes.raw("", "\\pdfbookmark[3]{%s}{bm-%s}\\nobreak\n" % (_escape_bookmark(text), label),
                                          format="latex"))
 
 

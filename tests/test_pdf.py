@@ -9,10 +9,11 @@ read back with pypdf and poppler-utils.
   web, captions "图 6.N.M：caption".
 - layout: no page but a section's last (or the front matter) is more than 15 % blank
   (pages rendered with pdftoppm; blank = inkless runs of 8 mm or more inside the text
-  band); the LaTeX log has no Overfull \\hbox (LINE_OVERFULL_TOLERANCE_PT).
-- figures: every plot or diagram is vector (application/pdf in the notebook) and its text
-  is extractable and at least 7 pt high as printed; animations print their strip, never
-  their Python repr; at least one drawn figure per notebook figure.
+  band); no exercise or solution title row ends a page; the LaTeX log has no Overfull
+  \\hbox (LINE_OVERFULL_TOLERANCE_PT).
+- figures: every plot or diagram is vector (application/pdf in the notebook), drawn at
+  100 %, and its text is extractable and at least 7 pt high as printed; animations print
+  their strip, never their Python repr; at least one drawn figure per notebook figure.
 - text (pdftotext): every title of the book in _toc.yml order, the key terms, every
   solution and hide-cell code cell printed open, the code and its printed outputs, no raw
   TeX, no U+FFFD, no web-only wording; no link to a local server.
@@ -629,6 +630,29 @@ def test_plot_text_is_vector_extractable_and_at_least_7pt(reader, pages):
         ([f"figures not found in the PDF: {unplaced}"] if unplaced else []) + small + unreadable
     assert {"epoch", "test", "acc"} <= words_seen, "the training plot's labels (epoch, test acc) were not found"
     assert not problems, "\n".join(problems)
+
+
+def test_every_vector_figure_prints_at_its_own_size(reader):
+    """One scale for every figure: each is drawn at 100 % of the size it was made at (a figure
+    taller than the float cap would be shrunk, its text with it, and stand apart from the rest)."""
+    drawn = _forms_drawn(reader)
+    assert len(drawn) >= 15, f"only {len(drawn)} vector figures drawn in the PDF"
+    scaled = sorted((page, f"{scale:.1%}") for places in drawn.values() for page, scale in places
+                    if abs(scale - 1) > 0.005)
+    assert not scaled, f"figures not printed at 100 % (page, scale): {scaled}"
+
+
+def test_no_exercise_or_solution_title_ends_a_page(pages):
+    """The title row of an exercise or solution box stays with the first line under it."""
+    title = re.compile(r"(解答：)?练习 6\.\d\.\d+：")
+    alone = []
+    for number, page in enumerate(pages, start=1):
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        if lines and title.match(lines[-1]):
+            alone.append((number, lines[-1]))
+    titles = sum(1 for page in pages for line in page.splitlines() if title.match(line.strip()))
+    assert titles >= 2 * 20, f"only {titles} exercise and solution titles found in the PDF"
+    assert not alone, f"a box's title row ends the page (page, title): {alone}"
 
 
 def test_animations_print_their_strip_not_their_repr(squashed):
