@@ -18,16 +18,28 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 
-__all__ = ["LENET_STUDY_CSV", "read_lenet_study", "summarize_lenet_study", "study_curves",
-           "plot_lenet_study"]
+__all__ = ["LENET_STUDY_CSV", "LENET_SLICE_SPREAD_CSV", "read_lenet_study",
+           "read_slice_spread", "summarize_lenet_study", "study_curves", "plot_lenet_study"]
 
 STUDY_PANEL_IN = (3.25, 2.0)  # one panel of plot_lenet_study (inches): 2 x 2 panels are 6.5 x 4.0
 
 LENET_STUDY_CSV = Path(str(resources.files(__package__) / "lenet_study.csv"))
+# experiments/lenet_slice_spread.py: the 6.6 slice repeated with rounding-sized noise
+LENET_SLICE_SPREAD_CSV = Path(str(resources.files(__package__) / "lenet_slice_spread.csv"))
 
 _INTS = ("kernel", "epochs", "seed", "epoch", "threads", "val_size", "split_seed")
 _FLOATS = ("lr", "train_loss", "train_acc", "val_acc", "test_acc", "train_eval_acc", "seconds")
 _OPTIONAL = ("kernel", "test_acc", "train_eval_acc")  # may be empty: None
+
+
+def _csv_rows(path, default, reader, script):
+    """(path, rows as dicts of strings) of a results CSV; a missing file names its script."""
+    path = Path(path) if path is not None else default
+    if not path.exists():
+        raise FileNotFoundError(f"{reader}: no results file at {path}; run "
+                                f"experiments/{script} to create it")
+    with open(path, newline="", encoding="utf-8") as f:
+        return path, list(csv.DictReader(f))
 
 
 def read_lenet_study(path=None):
@@ -36,12 +48,7 @@ def read_lenet_study(path=None):
     Empty optional cells (kernel of the MLP; test_acc and train_eval_acc before
     a run's last epoch) become None.
     """
-    path = Path(path) if path is not None else LENET_STUDY_CSV
-    if not path.exists():
-        raise FileNotFoundError(f"read_lenet_study: no results file at {path}; run "
-                                f"experiments/lenet_study.py to create it")
-    with open(path, newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
+    path, rows = _csv_rows(path, LENET_STUDY_CSV, "read_lenet_study", "lenet_study.py")
     for row in rows:
         try:
             for keys, kind in ((_INTS, int), (_FLOATS, float)):
@@ -53,6 +60,23 @@ def read_lenet_study(path=None):
         except (KeyError, ValueError) as err:
             raise ValueError(f"read_lenet_study: {path} has a malformed row "
                              f"{row.get('config')!r} seed {row.get('seed')!r}: {err}") from None
+    return rows
+
+
+def read_slice_spread(path=None):
+    """Rows of experiments/lenet_slice_spread.py: one per (run, epoch), with
+    train_loss, train_acc and val_acc as floats, run, epoch and threads as ints."""
+    path, rows = _csv_rows(path, LENET_SLICE_SPREAD_CSV, "read_slice_spread",
+                           "lenet_slice_spread.py")
+    for row in rows:
+        try:
+            for key in ("run", "epoch", "threads"):
+                row[key] = int(row[key])
+            for key in ("train_loss", "train_acc", "val_acc"):
+                row[key] = float(row[key])
+        except (KeyError, TypeError, ValueError) as err:
+            raise ValueError(f"read_slice_spread: {path} has a malformed row "
+                             f"(run {row.get('run')!r}, epoch {row.get('epoch')!r}): {err}") from None
     return rows
 
 

@@ -13,6 +13,9 @@ and its largest distance from the file's seed-0 row. For scale it prints how
 far the file's seeds 1 and 2 are from seed 0: a tolerance must admit the
 rounding spread and still tell those apart.
 
+The per-run rows are written to d2lmini/lenet_slice_spread.csv (or --out),
+which 6.6 reads with d2l.read_slice_spread() to print the spread it quotes.
+
 Example:
   python experiments/lenet_slice_spread.py --runs 12
 """
@@ -20,7 +23,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
 import io
+import os
+import platform
+from pathlib import Path
 
 import torch
 from torch import nn
@@ -45,9 +52,37 @@ def rerun(k, saved):
         return d2l.train_ch6(net, train_iter, val_iter, 2, 0.1, torch.device("cpu")).history
 
 
+def cpu_name():
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def write_rows(path, runs, threads):
+    """One row per (run, epoch); written to a temporary file first, so an
+    interrupted run leaves the old file intact."""
+    tmp = Path(str(path) + ".tmp")
+    with open(tmp, "w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(["run", "epoch", "train_loss", "train_acc", "val_acc", "threads",
+                      "torch", "cpu"])
+        for k, history in enumerate(runs):
+            for h in history:
+                out.writerow([k, h["epoch"], f"{h['loss']:.6f}", f"{h['train_acc']:.6f}",
+                              f"{h['test_acc']:.6f}", threads, torch.__version__, cpu_name()])
+    os.replace(tmp, path)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=12)
+    parser.add_argument("--out", type=Path, default=d2l.LENET_SLICE_SPREAD_CSV,
+                        help="CSV of the per-run rows (default: %(default)s)")
     args = parser.parse_args()
     rows = d2l.read_lenet_study()
     by_seed = {s: {r["epoch"]: r for r in rows if r["config"] == CONFIG and r["seed"] == s}
@@ -62,6 +97,8 @@ def main():
         print(f"run {k}: " + "  ".join(
             f"epoch {h['epoch']} " + " ".join(f"{h[m]:.4f}" for m, _ in METRICS)
             for h in history), flush=True)
+    write_rows(args.out, runs, torch.get_num_threads())
+    print(f"wrote {args.out}")
     for epoch in (1, 2):
         print(f"epoch {epoch}:")
         for metric, column in METRICS:

@@ -168,3 +168,21 @@ def test_one_real_run_follows_the_protocol(monkeypatch):
     assert 0.5 < float(rows[1]["test_acc"]) < 1 and 0.5 < float(rows[1]["train_eval_acc"]) < 1
     assert rows[0]["kernel"] == "" and rows[0]["model"] == "mlp" and rows[0]["hidden"] == "256"
     assert set(rows[0]) == set(study.COLUMNS)
+
+
+def test_slice_spread_file_reads_and_names_a_bad_row(tmp_path):
+    """The spread behind 6.6's slice tolerances: 12 runs of 2 epochs, typed; a bad row is named."""
+    import d2lmini as d2l
+
+    spread = d2l.read_slice_spread()
+    assert sorted({r["run"] for r in spread}) == list(range(12))
+    assert all(sorted(r["epoch"] for r in spread if r["run"] == k) == [1, 2] for k in range(12))
+    assert all(isinstance(r[key], float) and 0 < r[key] < 3
+               for r in spread for key in ("train_loss", "train_acc", "val_acc"))
+    bad = tmp_path / "spread.csv"
+    bad.write_text("run,epoch,train_loss,train_acc,val_acc,threads,torch,cpu\n"
+                   "0,1,1.07,0.60,oops,1,2.14.1,x\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"malformed row \(run 0, epoch 1\): could not convert"):
+        d2l.read_slice_spread(bad)
+    with pytest.raises(FileNotFoundError, match="lenet_slice_spread.py"):
+        d2l.read_slice_spread(tmp_path / "missing.csv")
