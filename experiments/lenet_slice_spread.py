@@ -71,10 +71,11 @@ def write_rows(path, runs, threads):
         out = csv.writer(f)
         out.writerow(["run", "epoch", "train_loss", "train_acc", "val_acc", "threads",
                       "torch", "cpu"])
+        machine = (threads, torch.__version__, cpu_name())
         for k, history in enumerate(runs):
             for h in history:
                 out.writerow([k, h["epoch"], f"{h['loss']:.6f}", f"{h['train_acc']:.6f}",
-                              f"{h['test_acc']:.6f}", threads, torch.__version__, cpu_name()])
+                              f"{h['test_acc']:.6f}", *machine])
     os.replace(tmp, path)
 
 
